@@ -1,0 +1,167 @@
+"""What a scheduling-system plugin implements: a :class:`SchedulingSystem` and its adapters.
+
+A plugin's ``tidbok_scheduling_systems`` hook returns :class:`SchedulingSystem` objects. The core
+calls :meth:`SchedulingSystem.connect` once per configured backend and talks to the backend only
+through the returned :class:`SchedulingAdapter`, whose methods are all ``async``.
+
+Adapters report facts in tidbok's models and raise only :mod:`tidbok.errors` types. They do not
+apply 1177 rules themselves (the service does), but they translate the backend's own refusals into
+the same typed errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tidbok.clock import Clock, SystemClock
+from tidbok.errors import NotFound
+from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import (
+    BackendUnit,
+    Booking,
+    BookingResult,
+    Capability,
+    CaseTypeKind,
+    Invitation,
+    NewBooking,
+    Slot,
+    TimeType,
+    WriteOutcome,
+)
+from tidbok.rules import SystemRules
+from tidbok.settings import BackendSettings, ResilienceSettings
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the core hands an adapter when it connects: the clock and the resilience policy."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
+    backend_name: str = "default"
+    """The backend's key in the settings, for logs and metrics."""
+
+    def logger(self, system: str) -> logging.Logger:
+        """The logger an adapter should use."""
+        return logging.getLogger(f"tidbok.backend.{system}")
+
+
+class SchedulingAdapter(ABC):
+    """One connection to one scheduling-system backend, which may hold several units.
+
+    Every method covers one operation of the national crm:scheduling contract. ``unit`` is always a
+    normalized HSA-id. Methods raise :class:`tidbok.errors.NotFound` for unknown ids and for
+    bookings that belong to another citizen, so existence never leaks.
+    """
+
+    @abstractmethod
+    async def list_units(self) -> list[BackendUnit]:
+        """The units this backend holds (GetAllHealthcareFacilities)."""
+
+    @abstractmethod
+    async def list_time_types(self, unit: str) -> list[TimeType]:
+        """The unit's time types: names citizens see and 1177 access (GetAllTimeTypes)."""
+
+    @abstractmethod
+    async def available_slots(
+        self,
+        unit: str,
+        start: datetime,
+        end: datetime,
+        time_type: str | None = None,
+        rebook_booking_id: str | None = None,
+    ) -> list[Slot]:
+        """Free slots starting in ``[start, end)`` (GetAvailableTimeslots).
+
+        With ``rebook_booking_id`` the backend is asked in rebook mode: slots the booking may move
+        to. Return every free slot with its true :class:`~tidbok.models.Access1177`; the service
+        filters what the citizen may see. Fetch every page.
+        """
+
+    async def available_dates(
+        self, unit: str, start: datetime, end: datetime, time_type: str | None = None
+    ) -> list[date]:
+        """Days in ``[start, end)`` with at least one slot bookable via 1177 (GetAvailableDates).
+
+        The default derives them from :meth:`available_slots`; override when the backend has a
+        cheaper call.
+        """
+        slots = await self.available_slots(unit, start, end, time_type)
+        return sorted({slot.start.date() for slot in slots if slot.access.bookable})
+
+    @abstractmethod
+    async def get_slot(self, unit: str, slot_id: str) -> Slot:
+        """One free slot by id, so the core can check it before booking. NotFound if not free."""
+
+    @abstractmethod
+    async def book(self, unit: str, request: NewBooking) -> BookingResult:
+        """Book a free slot for the citizen (MakeBooking). SlotTaken if someone was first."""
+
+    @abstractmethod
+    async def rebook(
+        self, unit: str, booking_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        """Move a booking to another free slot in one step (UpdateBooking)."""
+
+    @abstractmethod
+    async def cancel(
+        self,
+        unit: str,
+        booking_id: str,
+        subject_of_care: PersonalIdentityNumber,
+        message: str | None = None,
+    ) -> WriteOutcome:
+        """Cancel a booking, with an optional message to the unit (CancelBooking)."""
+
+    @abstractmethod
+    async def bookings_for(
+        self, unit: str, subject_of_care: PersonalIdentityNumber
+    ) -> list[Booking]:
+        """All the citizen's bookings at the unit, staff-made and hidden ones included
+        (GetSubjectOfCareSchedule). The service leaves hidden ones out."""
+
+    @abstractmethod
+    async def booking_details(
+        self, unit: str, booking_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> Booking:
+        """One booking of the citizen (GetBookingDetails). NotFound for another citizen's."""
+
+    async def invitations_for(
+        self, unit: str, subject_of_care: PersonalIdentityNumber
+    ) -> list[Invitation]:
+        """The citizen's open invitations at the unit (R15). Only for OPEN_INVITATIONS systems."""
+        return []
+
+    async def book_invitation(
+        self,
+        unit: str,
+        invitation_id: str,
+        slot_id: str,
+        subject_of_care: PersonalIdentityNumber,
+    ) -> BookingResult:
+        """Book one slot of an open invitation. InvitationAlreadyUsed for a second booking."""
+        raise NotFound(f"this system has no open invitations (invitation {invitation_id})")
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook with a no-op default
+        """Release connections. Called once when the service shuts down."""
+
+
+class SchedulingSystem(ABC):
+    """A plugin's description of one scheduling system, and the factory of its adapters."""
+
+    name: str
+    """Short, lower-case, unique: the value of ``system`` in backend settings (e.g. ``"pasis"``)."""
+    display_name: str
+    version: str
+    rules: SystemRules
+    case_type_names: Mapping[CaseTypeKind, str]
+    """The system's own names for the case types (R5); units may rename them."""
+    capabilities: frozenset[Capability] = frozenset()
+
+    @abstractmethod
+    def connect(self, backend: BackendSettings, context: AdapterContext) -> SchedulingAdapter:
+        """Create the adapter for one configured backend. Must not do I/O; connect lazily."""

@@ -1,0 +1,158 @@
+"""Configuration with pydantic-settings: a TOML file, overridden by ``TIDBOK_*`` variables.
+
+Example (``tidbok.toml``)::
+
+    [backends.pasis-stockholm]
+    system = "pasis"
+    base_url = "http://127.0.0.1:8081"
+    credentials = { api_key = "secret" }
+
+    [[units]]
+    hsa_id = "SE2321000016-1234"
+    name = "Vårdcentralen Tensta"
+    backend = "pasis-stockholm"
+    case_types = [
+      { kind = "book", terms = "Avboka senast 24 timmar innan." },
+      { kind = "manage", name = "Mina bokade tider" },
+    ]
+
+Environment variables use ``__`` for nesting, e.g. ``TIDBOK_RESILIENCE__ATTEMPT_TIMEOUT=1.5``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from tidbok.identity import HsaId
+from tidbok.models import CaseTypeKind
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaseTypeSettings(_Section):
+    """A case type the unit has activated. ``name`` defaults to the system's own name (R5)."""
+
+    kind: CaseTypeKind
+    name: str | None = None
+    terms: str = ""
+
+
+class UnitSettings(_Section):
+    """A care unit where 1177 tidbokning is active, and the backend that holds its schedule."""
+
+    hsa_id: HsaId
+    name: str = Field(min_length=1)
+    backend: str = Field(min_length=1)
+    case_types: tuple[CaseTypeSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_per_kind(self) -> Self:
+        kinds = [case_type.kind for case_type in self.case_types]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError(f"unit {self.hsa_id}: each case type kind may be activated once")
+        return self
+
+
+class BackendSettings(_Section):
+    """One scheduling-system backend: which plugin speaks to it, where, and with which secrets."""
+
+    system: str = Field(min_length=1)
+    base_url: str = Field(min_length=1)
+    credentials: dict[str, SecretStr] = Field(default_factory=dict)
+
+    def credential(self, key: str) -> str:
+        """The secret ``key``; raises a clear error naming the missing setting."""
+        try:
+            return self.credentials[key].get_secret_value()
+        except KeyError:
+            raise KeyError(
+                f"backend for system {self.system!r} needs credentials.{key} in the settings"
+            ) from None
+
+
+class PluginSettings(_Section):
+    """Which plugins to load."""
+
+    allow: tuple[str, ...] | None = None
+    """Only these entry-point names are loaded (all when unset)."""
+    deny: tuple[str, ...] = ()
+    """These entry-point names are never loaded."""
+    strict: bool = False
+    """A plugin that fails to load stops start-up instead of being skipped."""
+
+
+class ResilienceSettings(_Section):
+    """Timeouts, retries and the circuit breaker, shared by every plugin's backend calls."""
+
+    attempt_timeout: float = Field(default=2.0, gt=0)
+    """Seconds one HTTP attempt may take."""
+    deadline: float = Field(default=8.0, gt=0)
+    """Seconds one operation may take, retries included."""
+    read_retries: int = Field(default=2, ge=0)
+    """Extra attempts for reads after a transient failure."""
+    backoff_initial: float = Field(default=0.1, ge=0)
+    backoff_max: float = Field(default=2.0, ge=0)
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    """Consecutive failures that open a backend's circuit breaker."""
+    breaker_reset_timeout: float = Field(default=30.0, gt=0)
+    """Seconds an open breaker waits before it lets one probe through."""
+
+
+class TidbokSettings(BaseSettings):
+    """All of tidbok's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TIDBOK_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    backends: dict[str, BackendSettings] = Field(default_factory=dict)
+    units: tuple[UnitSettings, ...] = ()
+    plugins: PluginSettings = PluginSettings()
+    resilience: ResilienceSettings = ResilienceSettings()
+
+    @model_validator(mode="after")
+    def _units_name_backends(self) -> Self:
+        seen: set[str] = set()
+        for unit in self.units:
+            if unit.backend not in self.backends:
+                raise ValueError(
+                    f"unit {unit.hsa_id} names backend {unit.backend!r}, which is not configured "
+                    f"(configured: {', '.join(sorted(self.backends)) or 'none'})"
+                )
+            if unit.hsa_id in seen:
+                raise ValueError(f"unit {unit.hsa_id} is configured twice")
+            seen.add(unit.hsa_id)
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment variables override the file, which arrives as init arguments.
+        return env_settings, init_settings, file_secret_settings
+
+    def unit(self, hsa_id: str) -> UnitSettings | None:
+        """The settings of one unit, or None."""
+        wanted = hsa_id.strip().upper()
+        return next((unit for unit in self.units if unit.hsa_id == wanted), None)
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> TidbokSettings:
+    """Load settings from a TOML file (optional), then environment variables, then ``overrides``."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        with Path(path).open("rb") as handle:
+            data = tomllib.load(handle)
+    data.update(overrides)
+    return TidbokSettings(**data)
