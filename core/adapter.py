@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tidbok.backend_http import CallObserver
 from tidbok.clock import Clock, SystemClock
 from tidbok.errors import NotFound
 from tidbok.identity import PersonalIdentityNumber
@@ -44,6 +45,8 @@ class AdapterContext:
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     backend_name: str = "default"
     """The backend's key in the settings, for logs and metrics."""
+    observer: CallObserver | None = None
+    """Receives every backend call and breaker change (metrics); pass it to BackendHttp."""
 
     def logger(self, system: str) -> logging.Logger:
         """The logger an adapter should use."""

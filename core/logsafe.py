@@ -32,7 +32,7 @@ class RedactingFilter(logging.Filter):
 
 
 def install_redaction(handler: logging.Handler) -> None:
-    """Attach the redacting filter to a handler (filters on handlers see every propagated record)."""
+    """Attach the redacting filter to a handler; it then sees every propagated record."""
     if not any(isinstance(existing, RedactingFilter) for existing in handler.filters):
         handler.addFilter(RedactingFilter())
 

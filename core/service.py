@@ -19,6 +19,7 @@ from typing import Self, TypeVar
 from pydantic import ValidationError
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.aggregate import gather_per_unit
+from tidbok.backend_http import CallObserver
 from tidbok.clock import Clock, SystemClock, elapsed, to_stockholm
 from tidbok.errors import (
     BackendProtocolError,
@@ -96,6 +97,7 @@ class BookingService:
         settings: TidbokSettings,
         registry: PluginRegistry | None = None,
         clock: Clock | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
@@ -114,7 +116,10 @@ class BookingService:
                 )
                 continue
             context = AdapterContext(
-                clock=self.clock, resilience=settings.resilience, backend_name=backend_name
+                clock=self.clock,
+                resilience=settings.resilience,
+                backend_name=backend_name,
+                observer=observer,
             )
             adapters[backend_name] = system.connect(backend, context)
         self._adapters = adapters

@@ -1,0 +1,380 @@
+"""HTTP to a scheduling-system backend, with the resilience every plugin shares.
+
+One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and applies:
+
+* a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`);
+* retries with jittered exponential backoff (tenacity) for reads and for writes the backend
+  deduplicates itself (an idempotency key), honouring ``Retry-After``;
+* a :class:`CircuitBreaker` that opens after repeated failures, answers "backend unavailable" at
+  once while open, and lets one probe through before it closes again;
+* one structured log line per call (system, operation, status, duration, attempt), with no URL
+  and so no personal identity number.
+
+Failures become typed errors. A write whose outcome is unknown (the connection broke or timed out
+after the request was sent) raises :class:`OutcomeUnknown`, so the plugin can read the schedule
+back instead of guessing (:func:`write_with_readback`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tidbok.errors import (
+    BackendProtocolError,
+    BackendTimeout,
+    BackendUnavailable,
+    TechnicalFault,
+)
+from tidbok.settings import ResilienceSettings
+
+T = TypeVar("T")
+
+log = logging.getLogger("tidbok.backend")
+
+
+class OutcomeUnknown(BackendTimeout):
+    """A write was sent but no answer came back: it may or may not have happened."""
+
+    citizen_text = (
+        "Svaret från mottagningens system dröjde. Kontrollera under Bokade tider om ändringen "
+        "gick igenom innan du försöker igen."
+    )
+
+
+class BreakerState(StrEnum):
+    """The state of a circuit breaker."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One backend call, for logs and metrics."""
+
+    system: str
+    backend: str
+    operation: str
+    status: int | None
+    outcome: str
+    duration: float
+    attempt: int
+
+
+class CallObserver(Protocol):
+    """Receives every backend call and breaker change (the gateway's metrics implement this)."""
+
+    def record_call(self, record: CallRecord) -> None:
+        """Called after each HTTP attempt."""
+
+    def record_breaker(self, system: str, backend: str, state: BreakerState) -> None:
+        """Called when a backend's circuit breaker changes state."""
+
+
+class CircuitBreaker:
+    """Opens after ``threshold`` consecutive failures; after ``reset_timeout`` one probe passes."""
+
+    def __init__(
+        self,
+        threshold: int,
+        reset_timeout: float,
+        on_change: Callable[[BreakerState], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.threshold = threshold
+        self.reset_timeout = reset_timeout
+        self._on_change = on_change
+        self._monotonic = monotonic
+        self._failures = 0
+        self._opened_at = 0.0
+        self._probing = False
+        self.state = BreakerState.CLOSED
+
+    def before_call(self) -> None:
+        """Raise BackendUnavailable at once while open; let one probe through when it may."""
+        if self.state is BreakerState.CLOSED:
+            return
+        waited = self._monotonic() - self._opened_at
+        if self.state is BreakerState.OPEN and waited >= self.reset_timeout:
+            self._set(BreakerState.HALF_OPEN)
+        if self.state is BreakerState.HALF_OPEN and not self._probing:
+            self._probing = True
+            return
+        raise BackendUnavailable(
+            "circuit breaker open: the backend failed repeatedly",
+            retry_after=max(self.reset_timeout - waited, 1.0),
+        )
+
+    def record_success(self) -> None:
+        """A call went through: close the breaker."""
+        self._failures = 0
+        self._probing = False
+        if self.state is not BreakerState.CLOSED:
+            self._set(BreakerState.CLOSED)
+
+    def record_failure(self) -> None:
+        """A call failed for a technical reason."""
+        self._failures += 1
+        if self.state is BreakerState.HALF_OPEN or self._failures >= self.threshold:
+            self._probing = False
+            self._opened_at = self._monotonic()
+            if self.state is not BreakerState.OPEN:
+                self._set(BreakerState.OPEN)
+
+    def _set(self, state: BreakerState) -> None:
+        self.state = state
+        log.warning("circuit breaker %s", state)
+        if self._on_change is not None:
+            self._on_change(state)
+
+
+class _Transient(Exception):
+    """An attempt failed in a way a retry may fix; carries the typed error for the last attempt."""
+
+    def __init__(self, error: TechnicalFault, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class BackendHttp:
+    """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``."""
+
+    def __init__(
+        self,
+        *,
+        system: str,
+        backend: str,
+        base_url: str,
+        resilience: ResilienceSettings,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        observer: CallObserver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.system = system
+        self.backend = backend
+        self.resilience = resilience
+        self._observer = observer
+        self._monotonic = monotonic
+        self.breaker = CircuitBreaker(
+            resilience.breaker_failure_threshold,
+            resilience.breaker_reset_timeout,
+            on_change=self._breaker_changed,
+            monotonic=monotonic,
+        )
+        self.client = httpx.AsyncClient(
+            base_url=base_url,
+            auth=auth,
+            headers=dict(headers or {}),
+            timeout=httpx.Timeout(resilience.attempt_timeout),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.client.aclose()
+
+    async def read(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A safe request: retried on transient failures within the deadline."""
+        return await self._send(operation, method, path, retry=True, write=False, **kwargs)
+
+    async def write(
+        self, operation: str, method: str, path: str, *, retry: bool, **kwargs: Any
+    ) -> httpx.Response:
+        """A state-changing request.
+
+        Retried only when ``retry`` is true, i.e. when the backend deduplicates (an idempotency key
+        that stays the same across attempts). Otherwise an ambiguous failure raises
+        :class:`OutcomeUnknown` after the first attempt.
+        """
+        return await self._send(operation, method, path, retry=retry, write=True, **kwargs)
+
+    async def _send(
+        self, operation: str, method: str, path: str, *, retry: bool, write: bool, **kwargs: Any
+    ) -> httpx.Response:
+        settings = self.resilience
+        deadline = self._monotonic() + settings.deadline
+        attempts = 1 + (settings.read_retries if retry else 0)
+
+        def wait(state: RetryCallState) -> float:
+            backoff = min(
+                settings.backoff_max, settings.backoff_initial * 2 ** (state.attempt_number - 1)
+            )
+            delay = random.uniform(0, backoff)
+            outcome = state.outcome
+            error = outcome.exception() if outcome is not None else None
+            if isinstance(error, _Transient) and error.retry_after is not None:
+                delay = max(delay, error.retry_after)
+            remaining = deadline - self._monotonic()
+            if delay >= remaining:
+                raise _out_of_time(error)
+            return delay
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait,
+            retry=retry_if_exception(lambda error: isinstance(error, _Transient)),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    return await self._attempt(
+                        operation, method, path, number, deadline, write, retry, **kwargs
+                    )
+        except _Transient as failed:
+            raise failed.error from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def _attempt(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        number: int,
+        deadline: float,
+        write: bool,
+        retry: bool,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        self.breaker.before_call()
+        remaining = deadline - self._monotonic()
+        if remaining <= 0:
+            raise BackendTimeout(f"{operation}: the deadline passed before the call")
+        started = self._monotonic()
+        status: int | None = None
+        outcome = "ok"
+        try:
+            timeout = min(self.resilience.attempt_timeout, remaining)
+            response = await self.client.request(
+                method, path, timeout=httpx.Timeout(timeout), **kwargs
+            )
+            status = response.status_code
+            await response.aread()
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            outcome = "connect_error"
+            self.breaker.record_failure()
+            raise _Transient(
+                BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})")
+            ) from None
+        except httpx.TimeoutException:
+            outcome = "timeout"
+            self.breaker.record_failure()
+            raise _ambiguous(f"{operation}: no answer in time", write, retry) from None
+        except httpx.TransportError as error:
+            outcome = "connection_lost"
+            self.breaker.record_failure()
+            detail = f"{operation}: connection lost ({type(error).__name__})"
+            raise _ambiguous(detail, write, retry) from None
+        finally:
+            self._record(
+                operation, status, outcome if status is None else str(status), started, number
+            )
+        if status >= 500 or status == 429:
+            self.breaker.record_failure()
+            retry_after = _retry_after(response)
+            raise _Transient(
+                BackendUnavailable(f"{operation}: backend answered {status}", retry_after),
+                retry_after,
+            )
+        self.breaker.record_success()
+        return response
+
+    def _record(
+        self, operation: str, status: int | None, outcome: str, started: float, attempt: int
+    ) -> None:
+        duration = self._monotonic() - started
+        log.info(
+            "backend_call system=%s backend=%s operation=%s status=%s duration_ms=%.1f attempt=%d",
+            self.system,
+            self.backend,
+            operation,
+            outcome,
+            duration * 1000,
+            attempt,
+        )
+        if self._observer is not None:
+            self._observer.record_call(
+                CallRecord(self.system, self.backend, operation, status, outcome, duration, attempt)
+            )
+
+    def _breaker_changed(self, state: BreakerState) -> None:
+        if self._observer is not None:
+            self._observer.record_breaker(self.system, self.backend, state)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def _ambiguous(detail: str, write: bool, retry: bool) -> Exception:
+    """The error for a broken or timed-out attempt, after the request may have been sent."""
+    if write and not retry:
+        return OutcomeUnknown(detail)  # never retried: the plugin reads back instead
+    return _Transient(OutcomeUnknown(detail) if write else BackendTimeout(detail))
+
+
+def _out_of_time(error: BaseException | None) -> TechnicalFault:
+    if isinstance(error, _Transient):
+        return error.error
+    return BackendTimeout("the deadline passed during retries")
+
+
+def parse_json(response: httpx.Response, operation: str) -> Any:
+    """The JSON body of a response, or BackendProtocolError if it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        raise BackendProtocolError(
+            f"{operation}: the backend answered with malformed JSON"
+        ) from None
+
+
+async def write_with_readback(
+    write: Callable[[], Awaitable[T]],
+    read_back: Callable[[], Awaitable[T | None]],
+    *,
+    attempts: int = 3,
+    pause: float = 0.2,
+) -> T:
+    """Run a write the backend cannot deduplicate; if its outcome is unknown, read it back.
+
+    ``read_back`` returns the result the write would have produced if it happened (e.g. the booking
+    found on the slot), or None. It is tried a few times, since a slow backend may still be
+    finishing the write. Never retries the write itself: no duplicate booking is possible. Raises
+    :class:`OutcomeUnknown` if the outcome stays unknown.
+    """
+    try:
+        return await write()
+    except (OutcomeUnknown, BackendProtocolError) as error:
+        first_error = error
+    for attempt in range(attempts):
+        if attempt:
+            await asyncio.sleep(pause * attempt)
+        try:
+            found = await read_back()
+        except TechnicalFault:
+            continue
+        if found is not None:
+            log.warning("write outcome was unknown; read back shows it happened")
+            return found
+    raise OutcomeUnknown(f"{first_error.detail}; reading back found nothing") from None

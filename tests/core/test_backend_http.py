@@ -1,0 +1,238 @@
+"""The shared resilience layer against a scripted backend: retries, breaker, read-back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+from tidbok.backend_http import (
+    BackendHttp,
+    BreakerState,
+    CallRecord,
+    OutcomeUnknown,
+    write_with_readback,
+)
+from tidbok.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
+from tidbok.settings import ResilienceSettings
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[CallRecord] = []
+        self.breaker: list[BreakerState] = []
+
+    def record_call(self, record: CallRecord) -> None:
+        self.calls.append(record)
+
+    def record_breaker(self, system: str, backend: str, state: BreakerState) -> None:
+        self.breaker.append(state)
+
+
+def scripted(
+    *steps: Handler | httpx.Response | Exception,
+) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    """A backend that answers each request with the next step (the last one repeats)."""
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        step = steps[min(len(seen), len(steps)) - 1]
+        if isinstance(step, Exception):
+            raise step
+        if isinstance(step, httpx.Response):
+            return step
+        return step(request)
+
+    return httpx.MockTransport(handle), seen
+
+
+def make_http(
+    transport: httpx.MockTransport,
+    clock: FakeTime | None = None,
+    recorder: Recorder | None = None,
+    **settings: float,
+) -> BackendHttp:
+    resilience = ResilienceSettings(
+        **{"backoff_initial": 0.0, "backoff_max": 0.0, "read_retries": 2, **settings}
+    )
+    return BackendHttp(
+        system="test",
+        backend="b1",
+        base_url="http://backend.test",
+        resilience=resilience,
+        transport=transport,
+        observer=recorder,
+        monotonic=clock or FakeTime(),
+    )
+
+
+async def test_a_read_is_retried_after_a_500_and_succeeds() -> None:
+    transport, seen = scripted(httpx.Response(500), httpx.Response(200, json={"ok": True}))
+    recorder = Recorder()
+    http = make_http(transport, recorder=recorder)
+    response = await http.read("list", "GET", "/things")
+    assert response.json() == {"ok": True}
+    assert len(seen) == 2
+    assert [(c.attempt, c.status) for c in recorder.calls] == [(1, 500), (2, 200)]
+
+
+async def test_retry_after_is_honoured_within_the_deadline() -> None:
+    transport, seen = scripted(
+        httpx.Response(503, headers={"Retry-After": "30"}), httpx.Response(200, json={})
+    )
+    http = make_http(transport, deadline=5.0)
+    with pytest.raises(BackendUnavailable) as failed:
+        await http.read("list", "GET", "/things")
+    assert failed.value.retry_after == 30.0  # waiting 30 s would pass the 5 s deadline
+    assert len(seen) == 1
+
+
+async def test_reads_give_up_after_the_configured_retries() -> None:
+    transport, seen = scripted(httpx.Response(429))
+    http = make_http(transport, read_retries=2, breaker_failure_threshold=10)
+    with pytest.raises(BackendUnavailable):
+        await http.read("list", "GET", "/things")
+    assert len(seen) == 3
+
+
+async def test_read_timeouts_become_backend_timeout() -> None:
+    transport, seen = scripted(httpx.ReadTimeout("slow"))
+    http = make_http(transport, read_retries=1, breaker_failure_threshold=10)
+    with pytest.raises(BackendTimeout) as failed:
+        await http.read("list", "GET", "/things")
+    assert not isinstance(failed.value, OutcomeUnknown)
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("broken", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset")])
+async def test_an_unsafe_write_is_never_retried_and_reports_unknown_outcome(
+    broken: Exception,
+) -> None:
+    transport, seen = scripted(broken, httpx.Response(201, json={}))
+    http = make_http(transport)
+    with pytest.raises(OutcomeUnknown):
+        await http.write("book", "POST", "/bookings", retry=False, json={})
+    assert len(seen) == 1
+
+
+async def test_an_idempotent_write_is_retried_with_the_same_headers() -> None:
+    transport, seen = scripted(
+        httpx.RemoteProtocolError("reset"), httpx.Response(201, json={"id": 1})
+    )
+    http = make_http(transport)
+    response = await http.write(
+        "book", "POST", "/bookings", retry=True, json={}, headers={"Idempotency-Key": "k1"}
+    )
+    assert response.status_code == 201
+    assert [r.headers["Idempotency-Key"] for r in seen] == ["k1", "k1"]
+
+
+async def test_a_refused_connection_on_a_write_is_unavailable_not_unknown() -> None:
+    transport, _ = scripted(httpx.ConnectError("refused"))
+    http = make_http(transport)
+    with pytest.raises(BackendUnavailable):
+        await http.write("book", "POST", "/bookings", retry=False, json={})
+
+
+async def test_breaker_opens_answers_without_calling_then_probes_and_closes() -> None:
+    clock = FakeTime()
+    recorder = Recorder()
+    transport, seen = scripted(httpx.Response(500))
+    http = make_http(
+        transport,
+        clock,
+        recorder,
+        read_retries=0,
+        breaker_failure_threshold=3,
+        breaker_reset_timeout=10,
+    )
+    for _ in range(3):
+        with pytest.raises(BackendUnavailable):
+            await http.read("list", "GET", "/x")
+    assert http.breaker.state is BreakerState.OPEN
+    with pytest.raises(BackendUnavailable, match="circuit breaker open"):
+        await http.read("list", "GET", "/x")
+    assert len(seen) == 3  # the open breaker answered without a network call
+    clock.now += 10
+    transport.handler = lambda request: httpx.Response(200, json={})  # type: ignore[attr-defined]
+    response = await http.read("list", "GET", "/x")
+    assert response.status_code == 200
+    assert http.breaker.state is BreakerState.CLOSED
+    assert recorder.breaker == [BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED]
+
+
+async def test_a_failed_probe_opens_the_breaker_again() -> None:
+    clock = FakeTime()
+    transport, seen = scripted(httpx.Response(503))
+    http = make_http(
+        transport, clock, read_retries=0, breaker_failure_threshold=1, breaker_reset_timeout=5
+    )
+    with pytest.raises(BackendUnavailable):
+        await http.read("list", "GET", "/x")
+    clock.now += 5
+    with pytest.raises(BackendUnavailable, match="answered 503"):
+        await http.read("list", "GET", "/x")
+    with pytest.raises(BackendUnavailable, match="circuit breaker open"):
+        await http.read("list", "GET", "/x")
+    assert len(seen) == 2
+
+
+async def test_call_logs_carry_no_url_and_no_identity_number(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    transport, _ = scripted(httpx.Response(200, json={}))
+    http = make_http(transport)
+    with caplog.at_level(logging.INFO, logger="tidbok.backend"):
+        await http.read(
+            "bookings_for", "GET", "/bokningar", params={"personnummer": "19121212-1212"}
+        )
+    assert "operation=bookings_for" in caplog.text
+    assert "status=200" in caplog.text
+    assert "attempt=1" in caplog.text
+    assert "1212" not in caplog.text.replace("19121212", "")
+
+
+async def test_write_with_readback_finds_a_write_that_happened() -> None:
+    async def write() -> str:
+        raise OutcomeUnknown("connection cut")
+
+    answers = iter([None, "bk-7"])
+
+    async def read_back() -> str | None:
+        return next(answers)
+
+    assert await write_with_readback(write, read_back, pause=0) == "bk-7"
+
+
+async def test_write_with_readback_reports_unknown_when_nothing_is_found() -> None:
+    async def write() -> str:
+        raise BackendProtocolError("malformed")
+
+    async def read_back() -> str | None:
+        return None
+
+    with pytest.raises(OutcomeUnknown, match="reading back found nothing"):
+        await write_with_readback(write, read_back, pause=0)
+
+
+async def test_write_with_readback_does_not_mask_a_clear_refusal() -> None:
+    async def write() -> str:
+        raise BackendUnavailable("503")
+
+    async def read_back() -> str | None:
+        raise AssertionError("must not read back after a clear failure")
+
+    with pytest.raises(BackendUnavailable):
+        await write_with_readback(write, read_back)
