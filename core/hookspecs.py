@@ -23,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:
     from tidbok.adapter import SchedulingSystem
     from tidbok.events import BookingActivity
+    from tidbok.seeding import ContractTarget
 
 hookspec = pluggy.HookspecMarker("tidbok")
 
@@ -47,5 +48,18 @@ def tidbok_booking_activity(activity: BookingActivity) -> Awaitable[None] | None
     an agent for the citizen; never for staff actions. Return ``None`` or an awaitable, which the
     core awaits. An implementation that raises is logged and does not affect the citizen's answer or
     the other implementations. Use it for the inbox message and for audit trails.
+    """
+    raise AssertionError("hook specification; never called")
+
+
+@hookspec
+def tidbok_contract_targets() -> list[ContractTarget]:
+    """Offer the contract suite a way to reach and seed each of the plugin's systems.
+
+    Return a list of :class:`tidbok.seeding.ContractTarget` objects, one per scheduling system the
+    plugin registers. A target starts the system's mock in-process (the default for contract runs)
+    or connects to a real test environment, and yields a
+    :class:`tidbok.seeding.ContractEnvironment`: backend settings plus a seeder that puts the
+    backend into system-neutral states. Only the contract suite calls this hook.
     """
     raise AssertionError("hook specification; never called")

@@ -22,6 +22,7 @@ from tidbok.adapter import SchedulingSystem
 from tidbok.events import BookingActivity
 from tidbok.models import Capability, CaseTypeKind
 from tidbok.rules import SystemRules
+from tidbok.seeding import ContractTarget
 from tidbok.settings import PluginSettings
 
 ENTRY_POINT_GROUP = "tidbok"
@@ -138,6 +139,19 @@ class PluginRegistry:
                 self._fail(impl.plugin_name, f"invalid scheduling system: {error}")
         self._systems = systems
         return systems
+
+    def contract_targets(self) -> Mapping[str, ContractTarget]:
+        """Every contract target the registered plugins offer, by system name."""
+        targets: dict[str, ContractTarget] = {}
+        for impl in self._pm.hook.tidbok_contract_targets.get_hookimpls():
+            try:
+                for target in impl.function():
+                    if not isinstance(target, ContractTarget):
+                        raise PluginError(f"{target!r} is not a tidbok.seeding.ContractTarget")
+                    targets.setdefault(target.system, target)
+            except Exception as error:
+                self._fail(impl.plugin_name, f"invalid contract target: {error}")
+        return targets
 
     async def broadcast_activity(self, activity: BookingActivity) -> None:
         """Hand an activity to every ``tidbok_booking_activity`` implementation and await each."""
