@@ -1,0 +1,1 @@
+"""Code shared by both mock servers: clock, errors, schedule store, faults, admin API, runner."""

@@ -1,0 +1,52 @@
+"""Serve a mock app on loopback inside the current event loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .context import ADMIN_PREFIX, CONTEXT_KEY, MockContext
+
+
+@dataclass(frozen=True)
+class MockServer:
+    """A running mock: where it listens and how to talk to it."""
+
+    system: str
+    url: str
+    app: web.Application
+    credentials: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def context(self) -> MockContext:
+        """Clock, faults, request log and admin backend of the running app."""
+        return self.app[CONTEXT_KEY]
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the vendor API, e.g. ``http://127.0.0.1:8081/api/v2``."""
+        return self.url + self.context.api_base
+
+    @property
+    def admin_url(self) -> str:
+        """Base URL of the admin API."""
+        return self.url + ADMIN_PREFIX
+
+
+@asynccontextmanager
+async def serve(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` until the block ends; yields the root URL (``port=0`` picks a free port)."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        yield f"http://{shown}:{bound_port}"
+    finally:
+        await runner.cleanup()
