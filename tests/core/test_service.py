@@ -462,3 +462,24 @@ async def test_adapters_are_closed_with_the_service(world: World) -> None:
     for system in systems.values():
         assert isinstance(system, MemorySystem)
         assert all(adapter.closed for adapter in system.adapters)
+
+
+async def test_no_personal_identity_number_in_any_log_line(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    me = world.citizen.subject_of_care
+    with caplog.at_level(logging.DEBUG):
+        slot = world.pasis.add_slot(PASIS_UNIT, at(3, 10))
+        booked = await world.service.book(world.citizen, PASIS_UNIT, slot.id, True, reason="knä")
+        await world.service.schedule(world.citizen)
+        await world.service.cancel(world.citizen, PASIS_UNIT, booked.booking.id)
+        world.pmo.down = True
+        await world.service.schedule(world.citizen)
+        with pytest.raises(NotFound):
+            await world.service.booking(world.other, PASIS_UNIT, "bk-404")
+    assert caplog.records, "the service should log its operations"
+    assert me.value not in caplog.text
+    assert world.other.subject_of_care.value not in caplog.text
+    assert "operation=book unit=SE2321000016-1111" in caplog.text
