@@ -1,0 +1,95 @@
+"""PMO's half of the admin API: booking types with e-service flags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..common.admin_backend import ScheduleAdmin
+from ..common.admin_models import SlotIn, TimeTypeIn
+from ..common.schedule import Slot
+from .demo import demo_scenario
+from .model import PmoBookingType, PmoState
+from .oauth import TOKEN_PATH
+
+
+class PmoBookingTypeIn(TimeTypeIn):
+    """A booking type with e-service flags: ``visible``, ``bookable``, ``cancellable``."""
+
+    visible: bool = True
+    bookable: bool = True
+    cancellable: bool = True
+
+
+class PmoAdmin(ScheduleAdmin[PmoBookingType, Slot]):
+    """Admin backend of the PMO mock."""
+
+    time_type_model = PmoBookingTypeIn
+
+    def __init__(self, state: PmoState, api_base: str) -> None:
+        super().__init__(state.schedule, state.clock)
+        self.state = state
+        self.api_base = api_base
+
+    def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> PmoBookingType:
+        """A booking type from admin input."""
+        assert isinstance(data, PmoBookingTypeIn)
+        return PmoBookingType(
+            id=time_type_id,
+            unit_id=data.unit,
+            name=data.name,
+            duration_minutes=data.duration_minutes,
+            description=data.description,
+            purpose=data.purpose,
+            visible=data.visible,
+            bookable=data.bookable,
+            cancellable=data.cancellable,
+        )
+
+    def build_slot(
+        self,
+        data: SlotIn,
+        slot_id: str,
+        start: datetime,
+        end: datetime,
+        time_type: PmoBookingType,
+    ) -> Slot:
+        """A slot from admin input."""
+        return Slot(
+            id=slot_id,
+            unit_id=data.unit,
+            time_type_id=time_type.id,
+            start=start,
+            end=end,
+            performer=data.performer,
+            resource=data.resource,
+        )
+
+    def time_type_extra(self, time_type: PmoBookingType) -> dict[str, Any]:
+        """The e-service flags."""
+        return {
+            "visible": time_type.visible,
+            "bookable": time_type.bookable,
+            "cancellable": time_type.cancellable,
+        }
+
+    def clear_extra(self) -> None:
+        """Forget stored idempotency keys (issued tokens stay valid)."""
+        self.state.idempotency.clear()
+
+    def demo_scenario(self) -> dict[str, Any]:
+        """PMO demo data for the coming week."""
+        return demo_scenario(self.clock.today())
+
+    def info(self) -> dict[str, Any]:
+        """System, API base and the OAuth client credentials."""
+        return {
+            "system": "pmo",
+            "api_base": self.api_base,
+            "auth": {
+                "type": "oauth2-client-credentials",
+                "token_path": TOKEN_PATH,
+                "clients": dict(self.state.clients),
+                "token_lifetime": self.state.token_lifetime,
+            },
+        }

@@ -1,0 +1,32 @@
+"""PMO's own records on top of the shared schedule: booking types with e-service flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..common.clock import MockClock
+from ..common.ids import uuid_ids
+from ..common.schedule import Schedule, Slot, TimeType
+from .idempotency import IdempotencyStore
+from .tokens import TokenStore
+
+
+@dataclass
+class PmoBookingType(TimeType):
+    """A booking type; its flags decide what e-services may see and do."""
+
+    visible: bool = True
+    bookable: bool = True
+    cancellable: bool = True
+
+
+@dataclass
+class PmoState:
+    """Everything a PMO mock holds in memory."""
+
+    clock: MockClock
+    clients: dict[str, str]
+    token_lifetime: int
+    schedule: Schedule[PmoBookingType, Slot] = field(default_factory=lambda: Schedule(uuid_ids))
+    tokens: TokenStore = field(default_factory=TokenStore)
+    idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)

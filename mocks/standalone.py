@@ -1,0 +1,111 @@
+"""Run a mock as a standalone server until SIGINT or SIGTERM.
+
+The first line printed is ``<System> mock listening on <url>``; the following lines give the API
+base, the admin base and the credentials. ``tidbok mock pasis --port 0`` delegates here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from typing import Any
+
+from . import SYSTEMS, run_mock
+from .common.runner import MockServer
+from .common.times import parse_aware
+from .pasis import DEFAULT_API_KEY
+from .pmo import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME
+
+TITLES = {"pasis": "PASiS", "pmo": "PMO"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tidbok_mocks",
+        description="Serve a mock PASiS or PMO API (with Swedish demo data) until Ctrl-C.",
+    )
+    parser.add_argument("system", choices=SYSTEMS, help="which scheduling system to mock")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    parser.add_argument("--no-demo-data", action="store_true", help="start with an empty system")
+    parser.add_argument(
+        "--now", help="freeze the mock clock at this ISO 8601 time with offset (default: real)"
+    )
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="PASiS: the X-Api-Key value")
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, help="PMO: OAuth client id")
+    parser.add_argument(
+        "--client-secret", default=DEFAULT_CLIENT_SECRET, help="PMO: OAuth client secret"
+    )
+    parser.add_argument(
+        "--token-lifetime",
+        type=int,
+        default=DEFAULT_TOKEN_LIFETIME,
+        help="PMO: access token lifetime in seconds",
+    )
+    return parser
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "demo_data": not args.no_demo_data,
+        "now": parse_aware(args.now) if args.now else None,
+    }
+    if args.system == "pasis":
+        options["api_key"] = args.api_key
+    else:
+        options.update(
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+            token_lifetime=args.token_lifetime,
+        )
+    return options
+
+
+def _announce(server: MockServer) -> None:
+    print(f"{TITLES[server.system]} mock listening on {server.url}")
+    print(f"  API:   {server.api_url}")
+    print(f"  admin: {server.admin_url}")
+    for name, value in server.credentials.items():
+        print(f"  {name}: {value}")
+    print("Press Ctrl-C to stop.")
+    sys.stdout.flush()
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with run_mock(args.system, **_options(args)) as server:
+            _announce(server)
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    print(f"{TITLES[args.system]} mock stopped.")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv``, serve until SIGINT/SIGTERM, return the exit code (0 on a clean stop)."""
+    args = build_parser().parse_args(argv)
+    if args.now:
+        try:
+            parse_aware(args.now)
+        except ValueError as error:
+            print(f"--now: {error}", file=sys.stderr)
+            return 2
+    try:
+        asyncio.run(_serve(args))
+    except OSError as error:
+        print(f"cannot serve on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
