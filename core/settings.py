@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -104,6 +104,47 @@ class ResilienceSettings(_Section):
     """Seconds an open breaker waits before it lets one probe through."""
 
 
+class GatewaySettings(_Section):
+    """The HTTP gateway (``tidbok serve``): address, JWT checks, the outbox and the inbox service.
+
+    HS256 needs ``jwt_secret`` (at least 32 characters); RS256 needs ``jwt_public_key`` (PEM).
+    Both are checked when the gateway starts, so settings without a gateway section stay valid.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    """Port to listen on; 0 picks a free one."""
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: SecretStr | None = None
+    """Shared secret for HS256 tokens."""
+    jwt_public_key: str | None = None
+    """PEM public key of the 1177 platform for RS256 tokens."""
+    jwt_audience: str = Field(default="tidbok", min_length=1)
+    jwt_issuer: str | None = None
+    """When set, the token's ``iss`` must equal it."""
+    jwt_leeway: float = Field(default=30.0, ge=0)
+    """Seconds of clock skew allowed when checking ``exp``, ``nbf`` and ``iat``."""
+    agent_claim: str = Field(default="act", min_length=1)
+    """Claim naming an agent who acts for the citizen (``{"sub": id}`` or a string)."""
+    outbox_path: Path = Path("tidbok-gateway.sqlite3")
+    """The embedded SQLite file holding the inbox outbox and the idempotency keys."""
+    inbox_url: str | None = None
+    """Base URL of the 1177 inbox service; unset keeps messages pending in the outbox."""
+    inbox_api_key: SecretStr | None = None
+    delivery_timeout: float = Field(default=5.0, gt=0)
+    """Seconds one delivery attempt to the inbox may take."""
+    delivery_backoff_initial: float = Field(default=0.5, gt=0)
+    delivery_backoff_max: float = Field(default=60.0, gt=0)
+    delivery_poll_interval: float = Field(default=5.0, gt=0)
+    """Seconds between looks at the outbox when nothing wakes the worker."""
+    idempotency_ttl: float = Field(default=86400.0, gt=0)
+    """Seconds a finished Idempotency-Key is remembered."""
+    idempotency_lock_timeout: float = Field(default=120.0, gt=0)
+    """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
+    retry_after: int = Field(default=5, ge=0)
+    """Retry-After seconds sent with 503 when the backend names none."""
+
+
 class TidbokSettings(BaseSettings):
     """All of tidbok's settings."""
 
@@ -115,6 +156,7 @@ class TidbokSettings(BaseSettings):
     units: tuple[UnitSettings, ...] = ()
     plugins: PluginSettings = PluginSettings()
     resilience: ResilienceSettings = ResilienceSettings()
+    gateway: GatewaySettings = GatewaySettings()
 
     @model_validator(mode="after")
     def _units_name_backends(self) -> Self:

@@ -1,0 +1,149 @@
+"""Bearer-JWT authentication: the 1177 platform's token names the citizen (and any agent).
+
+The token is checked with PyJWT (signature, ``aud``, ``iss`` when configured); its time claims are
+checked against the injected clock so that tests and demos with a frozen clock behave. ``sub`` is
+the citizen's personal identity number; the configured agent claim (default ``act``, RFC 8693 style
+``{"sub": "nurse-17"}`` or a plain string) marks an agent acting for the citizen.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+from tidbok.clock import Clock
+from tidbok.gateway.problems import Unauthorized
+from tidbok.identity import InvalidPersonalIdentityNumber, PersonalIdentityNumber
+from tidbok.models import Caller
+from tidbok.settings import GatewaySettings
+
+log = logging.getLogger("tidbok.gateway.auth")
+
+MIN_SECRET_LENGTH = 32
+
+
+class GatewayConfigError(ValueError):
+    """The gateway settings cannot work (e.g. no key to check tokens with)."""
+
+
+class TokenVerifier:
+    """Turns an ``Authorization`` header into a :class:`~tidbok.models.Caller`."""
+
+    def __init__(self, settings: GatewaySettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._key = verification_key(settings)
+
+    def caller(self, authorization: str | None) -> Caller:
+        """The caller named by a ``Bearer`` header; :class:`Unauthorized` for anything else."""
+        if not authorization:
+            raise Unauthorized("no Authorization header")
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("the Authorization header is not a Bearer token")
+        claims = self.claims(token.strip())
+        try:
+            citizen = PersonalIdentityNumber(claims["sub"])
+        except (InvalidPersonalIdentityNumber, KeyError, TypeError):
+            raise Unauthorized("the token's sub is not a personal identity number") from None
+        return Caller(subject_of_care=citizen, agent_id=self._agent(claims))
+
+    def claims(self, token: str) -> dict[str, Any]:
+        """The verified claims of ``token``."""
+        settings = self.settings
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._key,
+                algorithms=[settings.jwt_algorithm],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options={
+                    "require": ["exp", "sub", "aud"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError as error:
+            log.info("token refused: %s", type(error).__name__)
+            raise Unauthorized(f"token refused: {type(error).__name__}") from None
+        self._check_times(claims)
+        return claims
+
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        now = self.clock.now().astimezone(UTC).timestamp()
+        leeway = self.settings.jwt_leeway
+        exp = _number(claims.get("exp"), "exp")
+        if exp is None or now > exp + leeway:
+            log.info("token refused: expired")
+            raise Unauthorized("token expired")
+        nbf = _number(claims.get("nbf"), "nbf")
+        if nbf is not None and now < nbf - leeway:
+            log.info("token refused: not yet valid")
+            raise Unauthorized("token not yet valid")
+        iat = _number(claims.get("iat"), "iat")
+        if iat is not None and iat - leeway > now:
+            log.info("token refused: issued in the future")
+            raise Unauthorized("token issued in the future")
+
+    def _agent(self, claims: dict[str, Any]) -> str | None:
+        raw = claims.get(self.settings.agent_claim)
+        if raw is None:
+            return None
+        if isinstance(raw, dict):
+            raw = raw.get("sub")
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > 200:
+            raise Unauthorized(f"the token's {self.settings.agent_claim} claim is malformed")
+        return raw.strip()
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Unauthorized(f"the token's {name} claim is not a number")
+    return float(value)
+
+
+def verification_key(settings: GatewaySettings) -> str:
+    """The key tokens are checked with; :class:`GatewayConfigError` when it is missing or weak."""
+    if settings.jwt_algorithm == "HS256":
+        if settings.jwt_secret is None:
+            raise GatewayConfigError("gateway.jwt_secret is required for HS256 tokens")
+        secret = settings.jwt_secret.get_secret_value()
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise GatewayConfigError(
+                f"gateway.jwt_secret must be at least {MIN_SECRET_LENGTH} characters"
+            )
+        return secret
+    if not settings.jwt_public_key or "BEGIN PUBLIC KEY" not in settings.jwt_public_key:
+        raise GatewayConfigError("gateway.jwt_public_key (PEM) is required for RS256 tokens")
+    return settings.jwt_public_key
+
+
+def issue_token(
+    secret_or_private_key: str,
+    subject: str,
+    *,
+    audience: str,
+    expires_at: datetime,
+    algorithm: str = "HS256",
+    issuer: str | None = None,
+    agent_id: str | None = None,
+    agent_claim: str = "act",
+) -> str:
+    """Make a token as the 1177 platform would; for tests, demos and local trials."""
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "aud": audience,
+        "exp": int(expires_at.astimezone(UTC).timestamp()),
+        "iat": int(expires_at.astimezone(UTC).timestamp()) - 3600,
+    }
+    if issuer is not None:
+        claims["iss"] = issuer
+    if agent_id is not None:
+        claims[agent_claim] = {"sub": agent_id}
+    return jwt.encode(claims, secret_or_private_key, algorithm=algorithm)

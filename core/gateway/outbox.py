@@ -1,0 +1,192 @@
+"""The durable outbox (R10): write each citizen activity's inbox message, then deliver it.
+
+:class:`OutboxRecorder` implements ``tidbok_booking_activity``. The service awaits the hook before
+it returns, so the message is committed to the store before the API answers. :class:`OutboxWorker`
+delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``: the inbox
+keys on the message id, so a retry after a lost answer never stores a message twice. Transient
+failures are retried with exponential backoff; messages left pending when the gateway stops are
+delivered after the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+
+import httpx
+from tidbok import hookimpl
+from tidbok.clock import Clock
+from tidbok.events import BookingActivity
+from tidbok.gateway.messages import message_for
+from tidbok.gateway.metrics import GatewayMetrics
+from tidbok.gateway.store import OutboxMessage, OutboxStore
+from tidbok.logsafe import redact
+
+log = logging.getLogger("tidbok.gateway.outbox")
+
+#: Statuses after which the same request may succeed later.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class OutboxRecorder:
+    """The ``tidbok_booking_activity`` implementation that writes inbox messages to the outbox."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        metrics: GatewayMetrics | None = None,
+        on_written: OutboxWorker | None = None,
+    ) -> None:
+        self.store = store
+        self.metrics = metrics or GatewayMetrics()
+        self.worker = on_written
+        self.detached = False
+
+    @hookimpl
+    def tidbok_booking_activity(self, activity: BookingActivity) -> Awaitable[None] | None:
+        """Write the activity's inbox message; the service awaits the returned coroutine."""
+        if self.detached:
+            return None
+        return self._record(activity)
+
+    async def _record(self, activity: BookingActivity) -> None:
+        message = message_for(activity)
+        try:
+            await self.store.add_message(message)
+        except Exception:
+            self.metrics.outbox_write_failures.inc()
+            log.exception("could not write the inbox message for %s", activity.summary())
+            raise
+        self.metrics.outbox_written.inc(kind=message.kind)
+        log.info("outbox message %s written for %s", message.id, activity.summary())
+        if self.worker is not None:
+            self.worker.wake()
+
+
+class DeliveryFailed(Exception):
+    """One delivery attempt failed; ``permanent`` when retrying cannot help."""
+
+    def __init__(self, reason: str, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class OutboxWorker:
+    """Delivers pending outbox messages to the inbox service in the background."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        inbox_url: str,
+        clock: Clock,
+        *,
+        api_key: str | None = None,
+        timeout: float = 5.0,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 60.0,
+        poll_interval: float = 5.0,
+        batch_size: int = 50,
+        metrics: GatewayMetrics | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.store = store
+        self.inbox_url = inbox_url.rstrip("/")
+        self.clock = clock
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.metrics = metrics or GatewayMetrics()
+        headers = {"X-Api-Key": api_key} if api_key else {}
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(timeout=timeout, headers=headers)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._backoff = backoff_initial
+        self.idle = asyncio.Event()
+        """Set whenever the worker finds nothing left to deliver."""
+
+    def start(self) -> None:
+        """Start delivering in a background task."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="tidbok-outbox-worker")
+
+    def wake(self) -> None:
+        """Look at the outbox now (a message was just written)."""
+        self.idle.clear()
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop the background task and close the HTTP client; pending messages stay stored."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def deliver_pending(self) -> bool:
+        """Try every pending message once, oldest first; False if one failed transiently."""
+        while True:
+            batch = await self.store.pending(self.batch_size)
+            await self._update_gauge()
+            if not batch:
+                return True
+            for message in batch:
+                try:
+                    await self.deliver(message)
+                except DeliveryFailed as failure:
+                    kind = "permanent" if failure.permanent else "transient"
+                    self.metrics.outbox_delivery_failures.inc(kind=kind)
+                    await self.store.record_failure(message.id, failure.reason, failure.permanent)
+                    if failure.permanent:
+                        log.error(
+                            "inbox refused message %s for good: %s", message.id, failure.reason
+                        )
+                        continue
+                    log.warning("delivery of message %s failed: %s", message.id, failure.reason)
+                    await self._update_gauge()
+                    return False
+                await self.store.mark_delivered(message.id, self.clock.now())
+                self.metrics.outbox_delivered.inc()
+                log.info("message %s delivered to the inbox", message.id)
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        """One attempt to hand one message to the inbox; raises :class:`DeliveryFailed`."""
+        url = f"{self.inbox_url}/api/messages/{message.id}"
+        try:
+            response = await self._client.put(url, json=message.wire())
+        except httpx.HTTPError as error:
+            raise DeliveryFailed(f"{type(error).__name__}", permanent=False) from None
+        if response.status_code in (200, 201, 204):
+            return
+        reason = f"inbox answered {response.status_code}: {redact(response.text[:200])}"
+        permanent = response.status_code not in TRANSIENT_STATUSES
+        raise DeliveryFailed(reason, permanent=permanent)
+
+    async def _update_gauge(self) -> None:
+        self.metrics.outbox_pending.set(await self.store.count_pending())
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                done = await self.deliver_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the outbox worker failed; it tries again")
+                done = False
+            if done:
+                self._backoff = self.backoff_initial
+                self.idle.set()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
+            else:
+                delay, self._backoff = self._backoff, min(self._backoff * 2, self.backoff_max)
+                await asyncio.sleep(delay)

@@ -1,0 +1,92 @@
+"""``GET /readyz``: is the store answering, can each backend be reached, what do breakers say.
+
+Each backend is probed through the service with its first configured unit's time types
+(GetAllTimeTypes, cheap and read-only), bounded by the resilience attempt timeout. A backend that
+answers with a business refusal is reachable. Breaker states come from adapters that expose a
+``breaker`` with a ``state`` (as ``tidbok.backend_http`` may); others show none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tidbok.errors import BookingRefused, TechnicalFault, TidbokError
+from tidbok.gateway.schemas import BackendReadiness, ReadyOut
+from tidbok.gateway.state import GatewayState
+
+BREAKER_VALUES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
+
+
+def breaker_state(adapter: Any) -> str | None:
+    """The adapter's circuit-breaker state (closed, half_open, open), if it exposes one."""
+    breaker = getattr(adapter, "breaker", None)
+    state = getattr(breaker, "state", None)
+    if state is None:
+        return None
+    text = str(getattr(state, "value", state)).lower()
+    return text if text in BREAKER_VALUES else None
+
+
+async def _probe(state: GatewayState, hsa_id: str) -> tuple[bool, str | None]:
+    timeout = state.service.settings.resilience.attempt_timeout
+    try:
+        async with asyncio.timeout(timeout):
+            await state.service.all_time_types(hsa_id)
+    except BookingRefused:
+        return True, None
+    except TechnicalFault as error:
+        return False, error.code
+    except TimeoutError:
+        return False, "backend_timeout"
+    except TidbokError as error:
+        return False, error.code
+    return True, None
+
+
+async def readiness(state: GatewayState, probe: bool = True) -> ReadyOut:
+    """Check the store and (with ``probe``) every backend; also refresh the related gauges."""
+    service = state.service
+    adapters: dict[str, Any] = getattr(service, "_adapters", {})
+    names: list[str] = []
+    probes = []
+    for name in service.settings.backends:
+        units = [unit for unit in service.settings.units if unit.backend == name]
+        breaker = breaker_state(adapters.get(name))
+        if breaker is not None:
+            state.metrics.breaker_state.set(BREAKER_VALUES[breaker], backend=name)
+        if probe and units:
+            names.append(name)
+            probes.append(_probe(state, units[0].hsa_id))
+    results = dict(zip(names, await asyncio.gather(*probes), strict=True))
+    backends = []
+    for name, backend in service.settings.backends.items():
+        if name not in results:
+            continue
+        reachable, code = results[name]
+        backends.append(
+            BackendReadiness(
+                backend=name,
+                system=backend.system,
+                reachable=reachable,
+                breaker=breaker_state(adapters.get(name)),
+                code=code,
+            )
+        )
+    store_ok = await state.store.ping()
+    pending: int | None = None
+    if store_ok:
+        pending = await state.store.count_pending()
+        state.metrics.outbox_pending.set(pending)
+    if not store_ok or (backends and not any(b.reachable for b in backends)):
+        status = "unavailable"
+    elif any(not b.reachable for b in backends):
+        status = "degraded"
+    else:
+        status = "ready"
+    return ReadyOut(
+        status=status,
+        outbox="ok" if store_ok else "failed",
+        outbox_pending=pending,
+        backends=backends,
+    )

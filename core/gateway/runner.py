@@ -1,0 +1,194 @@
+"""Start the gateway inside the running event loop (``tidbok serve``, the demo, tests).
+
+::
+
+    async with BookingService(settings) as service:
+        gateway = await start_gateway(settings, service, port=0)
+        print(gateway.url)
+        ...
+        await gateway.aclose()
+
+or ``async with await start_gateway(...) as gateway:``. :func:`serve` runs until interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+from aiohttp import web
+from tidbok.gateway.app import create_app
+from tidbok.gateway.auth import verification_key
+from tidbok.gateway.metrics import GatewayMetrics
+from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
+from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
+from tidbok.service import BookingService
+from tidbok.settings import TidbokSettings
+
+log = logging.getLogger("tidbok.gateway")
+
+#: How often finished idempotency keys older than the TTL are forgotten.
+PURGE_INTERVAL = 3600.0
+
+
+@dataclass
+class RunningGateway:
+    """A gateway serving on a socket: its URL and the parts a demo or test may look at."""
+
+    url: str
+    app: web.Application
+    store: GatewayStore
+    recorder: OutboxRecorder
+    worker: OutboxWorker | None
+    metrics: GatewayMetrics
+    _runner: web.AppRunner
+    _owns_store: bool
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _closed: bool = False
+
+    async def aclose(self) -> None:
+        """Stop serving, stop the worker (pending messages stay stored) and close the store."""
+        if self._closed:
+            return
+        self._closed = True
+        self.recorder.detached = True
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._runner.cleanup()
+        if self.worker is not None:
+            await self.worker.stop()
+        if self._owns_store:
+            await self.store.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+async def start_gateway(
+    settings: TidbokSettings,
+    service: BookingService,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    store: GatewayStore | None = None,
+    outbox_path: str | Path | None = None,
+    start_worker: bool = True,
+    inbox_client: httpx.AsyncClient | None = None,
+) -> RunningGateway:
+    """Serve the gateway over ``service`` and return once it listens.
+
+    ``host``/``port`` override ``settings.gateway`` (port 0 picks a free one); ``store`` replaces
+    the SQLite store at ``outbox_path`` (default ``settings.gateway.outbox_path``). The outbox
+    worker delivers to ``settings.gateway.inbox_url`` when that is set and ``start_worker`` is true;
+    otherwise messages wait in the outbox until a gateway with a worker runs.
+    """
+    gateway_settings = settings.gateway
+    verification_key(gateway_settings)  # fail early on missing keys
+    owns_store = store is None
+    the_store: GatewayStore = store or SqliteGatewayStore(
+        outbox_path if outbox_path is not None else gateway_settings.outbox_path
+    )
+    await the_store.open()
+    metrics = GatewayMetrics()
+    worker: OutboxWorker | None = None
+    runner: web.AppRunner | None = None
+    try:
+        if gateway_settings.inbox_url and start_worker:
+            api_key = gateway_settings.inbox_api_key
+            worker = OutboxWorker(
+                the_store,
+                gateway_settings.inbox_url,
+                service.clock,
+                api_key=api_key.get_secret_value() if api_key is not None else None,
+                timeout=gateway_settings.delivery_timeout,
+                backoff_initial=gateway_settings.delivery_backoff_initial,
+                backoff_max=gateway_settings.delivery_backoff_max,
+                poll_interval=gateway_settings.delivery_poll_interval,
+                metrics=metrics,
+                client=inbox_client,
+            )
+        recorder = OutboxRecorder(the_store, metrics, worker)
+        service.registry.register(recorder, name=f"tidbok-gateway-outbox-{id(recorder):x}")
+        app = create_app(service, the_store, gateway_settings, metrics)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(
+            runner,
+            host if host is not None else gateway_settings.host,
+            port if port is not None else gateway_settings.port,
+        )
+        await site.start()
+    except BaseException:
+        if runner is not None:
+            await runner.cleanup()
+        if worker is not None:
+            await worker.stop()
+        if owns_store:
+            await the_store.close()
+        raise
+    bound_host, bound_port = runner.addresses[0][:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    gateway = RunningGateway(
+        url=f"http://{shown}:{bound_port}",
+        app=app,
+        store=the_store,
+        recorder=recorder,
+        worker=worker,
+        metrics=metrics,
+        _runner=runner,
+        _owns_store=owns_store,
+    )
+    gateway._tasks.append(
+        asyncio.create_task(_purge_keys(the_store, service, gateway_settings.idempotency_ttl))
+    )
+    if worker is not None:
+        worker.start()
+    return gateway
+
+
+async def _purge_keys(store: GatewayStore, service: BookingService, ttl: float) -> None:
+    while True:
+        try:
+            removed = await store.purge(service.clock.now() - timedelta(seconds=ttl))
+            if removed:
+                log.info("forgot %d expired idempotency keys", removed)
+        except Exception:
+            log.exception("purging idempotency keys failed")
+        await asyncio.sleep(PURGE_INTERVAL)
+
+
+async def serve(settings: TidbokSettings, host: str | None = None, port: int | None = None) -> None:
+    """Run the gateway with the installed plugins until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    async with BookingService(settings) as service:
+        for failure in service.registry.failures:
+            log.warning("plugin %s skipped: %s", failure.name, failure.reason)
+        gateway = await start_gateway(settings, service, host=host, port=port)
+        async with gateway:
+            inbox = settings.gateway.inbox_url or "not set: messages wait in the outbox"
+            print(f"tidbok gateway listening on {gateway.url}", flush=True)
+            print(f"  OpenAPI: {gateway.url}/openapi.json", flush=True)
+            print(f"  outbox:  {settings.gateway.outbox_path}; inbox: {inbox}", flush=True)
+            await stop.wait()

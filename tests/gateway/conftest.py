@@ -1,0 +1,227 @@
+"""Fixtures: the gateway on a real loopback socket over in-memory scheduling systems.
+
+The backend is the in-memory system of ``tests/core/memory_system.py``; the clock is frozen; the
+mock inbox runs on loopback too; tokens are signed with a test secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.gateway import RunningGateway, issue_token, start_gateway
+from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import Capability
+from tidbok.plugins import PluginRegistry
+from tidbok.service import BookingService
+from tidbok.settings import TidbokSettings
+from tidbok_mocks.inbox import InboxServer, running_inbox
+
+from tests.core.memory_system import (
+    PASIS_LIKE,
+    PMO_LIKE,
+    MemoryAdapter,
+    MemoryBackend,
+    MemoryPlugin,
+    MemorySystem,
+)
+
+PASIS_UNIT = "SE2321000016-1111"
+PMO_UNIT = "SE2321000016-2222"
+VIEW_UNIT = "SE2321000016-3333"
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM)
+TOLVAN = PersonalIdentityNumber("191212121212")
+OTHER = PersonalIdentityNumber("199001012385")
+SECRET = "test-secret-that-is-long-enough-for-hs256"
+AUDIENCE = "tidbok-test"
+ISSUER = "https://1177.example/idp"
+
+
+def at(days: int, hour: int, minute: int = 0) -> datetime:
+    """A Stockholm time ``days`` after NOW's date."""
+    base = NOW.date() + timedelta(days=days)
+    return datetime(base.year, base.month, base.day, hour, minute, tzinfo=STOCKHOLM)
+
+
+class FaultyAdapter(MemoryAdapter):
+    """A memory adapter that raises ``system.fail`` on every call when it is set."""
+
+    def __init__(self, backend: MemoryBackend, system: FaultySystem) -> None:
+        super().__init__(backend)
+        self.system = system
+
+    async def _enter(self, operation: str) -> None:
+        await super()._enter(operation)
+        if self.system.fail is not None:
+            raise self.system.fail
+
+
+class FaultySystem(MemorySystem):
+    """A memory system whose adapters can be told to fail with any exception."""
+
+    fail: BaseException | None = None
+
+    def connect(self, backend: Any, context: Any) -> MemoryAdapter:
+        adapter = FaultyAdapter(self.backend(backend.base_url), self)
+        self.adapters.append(adapter)
+        return adapter
+
+
+def make_settings(outbox: Path, inbox_url: str | None, **gateway: Any) -> TidbokSettings:
+    return TidbokSettings(
+        backends={
+            "pasis-main": {"system": "memory_pasis", "base_url": "mem://pasis"},
+            "pmo-main": {"system": "memory_pmo", "base_url": "mem://pmo"},
+        },
+        units=[
+            {
+                "hsa_id": PASIS_UNIT,
+                "name": "Vårdcentralen Tensta",
+                "backend": "pasis-main",
+                "case_types": [
+                    {"kind": "book", "terms": "Avboka senast 24 timmar innan."},
+                    {"kind": "manage"},
+                ],
+            },
+            {
+                "hsa_id": PMO_UNIT,
+                "name": "Barnmorskemottagningen Solna",
+                "backend": "pmo-main",
+                "case_types": [{"kind": "book", "name": "Boka provtagning"}, {"kind": "manage"}],
+            },
+            {
+                "hsa_id": VIEW_UNIT,
+                "name": "Ögonmottagningen",
+                "backend": "pmo-main",
+                "case_types": [{"kind": "view"}],
+            },
+        ],
+        gateway={
+            "jwt_secret": SECRET,
+            "jwt_audience": AUDIENCE,
+            "jwt_issuer": ISSUER,
+            "outbox_path": str(outbox),
+            "inbox_url": inbox_url,
+            "delivery_backoff_initial": 0.02,
+            "delivery_backoff_max": 0.1,
+            "delivery_poll_interval": 0.2,
+            **gateway,
+        },
+    )
+
+
+@dataclass
+class Gateway:
+    """A running gateway with everything a test needs around it."""
+
+    gateway: RunningGateway
+    service: BookingService
+    clock: FrozenClock
+    pasis_system: FaultySystem
+    pmo_system: FaultySystem
+    pasis: MemoryBackend
+    pmo: MemoryBackend
+    inbox: InboxServer
+    client: httpx.AsyncClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(
+        self,
+        citizen: PersonalIdentityNumber | str = TOLVAN,
+        *,
+        expires_in: timedelta = timedelta(hours=1),
+        secret: str = SECRET,
+        audience: str = AUDIENCE,
+        issuer: str | None = ISSUER,
+        agent_id: str | None = None,
+    ) -> str:
+        subject = citizen.value if isinstance(citizen, PersonalIdentityNumber) else citizen
+        return issue_token(
+            secret,
+            subject,
+            audience=audience,
+            issuer=issuer,
+            expires_at=self.clock.now() + expires_in,
+            agent_id=agent_id,
+        )
+
+    def auth(self, citizen: PersonalIdentityNumber = TOLVAN, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(citizen, **kwargs)}"}
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+
+@dataclass
+class Systems:
+    """The two in-memory scheduling systems and the registry that offers them."""
+
+    registry: PluginRegistry
+    pasis_system: FaultySystem
+    pmo_system: FaultySystem
+
+    @property
+    def pasis(self) -> MemoryBackend:
+        return self.pasis_system.backend("mem://pasis")
+
+    @property
+    def pmo(self) -> MemoryBackend:
+        return self.pmo_system.backend("mem://pmo")
+
+
+def make_systems() -> Systems:
+    pasis_system = FaultySystem(
+        "memory_pasis",
+        PASIS_LIKE,
+        frozenset({Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL}),
+    )
+    pmo_system = FaultySystem("memory_pmo", PMO_LIKE, frozenset({Capability.SAME_DAY_BOOKING}))
+    registry = PluginRegistry()
+    registry.register(MemoryPlugin(pasis_system, pmo_system), name="memory")
+    systems = Systems(registry, pasis_system, pmo_system)
+    systems.pasis.add_unit(PASIS_UNIT, "Vårdcentralen Tensta")
+    systems.pmo.add_unit(PMO_UNIT, "Barnmorskemottagningen Solna")
+    systems.pmo.add_unit(VIEW_UNIT, "Ögonmottagningen")
+    return systems
+
+
+@pytest.fixture
+async def inbox() -> AsyncIterator[InboxServer]:
+    async with running_inbox(api_key="inbox-key") as server:
+        yield server
+
+
+@pytest.fixture
+async def gw(tmp_path: Path, inbox: InboxServer) -> AsyncIterator[Gateway]:
+    clock = FrozenClock(NOW)
+    systems = make_systems()
+    settings = make_settings(tmp_path / "outbox.sqlite3", inbox.url, inbox_api_key="inbox-key")
+    async with BookingService(settings, registry=systems.registry, clock=clock) as service:
+        running = await start_gateway(settings, service, port=0)
+        async with running, httpx.AsyncClient(base_url=running.url, timeout=5.0) as client:
+            yield Gateway(
+                gateway=running,
+                service=service,
+                clock=clock,
+                pasis_system=systems.pasis_system,
+                pmo_system=systems.pmo_system,
+                pasis=systems.pasis,
+                pmo=systems.pmo,
+                inbox=inbox,
+                client=client,
+            )
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], seconds: float = 3.0) -> None:
+    """Poll ``check`` every 10 ms until it is true; fail after ``seconds``."""
+    async with asyncio.timeout(seconds):
+        while not await check():  # noqa: ASYNC110 - polling another server's state
+            await asyncio.sleep(0.01)
