@@ -134,14 +134,16 @@ def issue_token(
     issuer: str | None = None,
     agent_id: str | None = None,
     agent_claim: str = "act",
+    issued_at: datetime | None = None,
 ) -> str:
     """Make a token as the 1177 platform would; for tests, demos and local trials."""
     claims: dict[str, Any] = {
         "sub": subject,
         "aud": audience,
         "exp": int(expires_at.astimezone(UTC).timestamp()),
-        "iat": int(expires_at.astimezone(UTC).timestamp()) - 3600,
     }
+    if issued_at is not None:
+        claims["iat"] = int(issued_at.astimezone(UTC).timestamp())
     if issuer is not None:
         claims["iss"] = issuer
     if agent_id is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,12 @@ from typing import Any, Protocol
 import aiosqlite
 from tidbok.clock import to_stockholm
 from tidbok.identity import PersonalIdentityNumber
+from tidbok.logsafe import RedactingFilter
+
+# aiosqlite logs every statement with its parameters at DEBUG; mask identity numbers there too.
+_AIOSQLITE_LOG = logging.getLogger("aiosqlite")
+if not any(isinstance(f, RedactingFilter) for f in _AIOSQLITE_LOG.filters):
+    _AIOSQLITE_LOG.addFilter(RedactingFilter())
 
 
 class DeliveryState(StrEnum):

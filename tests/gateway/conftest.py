@@ -149,6 +149,7 @@ class Gateway:
             audience=audience,
             issuer=issuer,
             expires_at=self.clock.now() + expires_in,
+            issued_at=self.clock.now(),
             agent_id=agent_id,
         )
 
