@@ -1,0 +1,112 @@
+"""A backend that is down, slow or drops answers: typed technical faults, never duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import pytest
+from tidbok.errors import BackendUnavailable, SlotTaken, TechnicalFault
+from tidbok.seeding import FaultKind, FaultTarget
+from tidbok_contract.features.base import ContractTests
+from tidbok_contract.scenario import UNIT, bookings_at
+
+
+class ResilienceTests(ContractTests):
+    """Faults injected through the seeder; the suite's service uses small timeouts."""
+
+    feature = "resilience"
+    rules = ()
+
+    async def test_down_backend_gives_backend_unavailable(self) -> None:
+        """Search, book and cancel all answer backend_unavailable while the backend is down."""
+        slot_id = await self.scenario.free_slot(self.far(9))
+        booking_id = await self.scenario.booking(self.far(11))
+        await self.scenario.set_down(True)
+        with pytest.raises(BackendUnavailable):
+            await self.offered()
+        with pytest.raises(BackendUnavailable):
+            await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        with pytest.raises(BackendUnavailable):
+            await self.service.cancel(self.citizen, UNIT, booking_id)
+
+    async def test_down_unit_is_reported_not_raised_in_the_schedule(self) -> None:
+        """R7: a unit that cannot answer is listed as failed; the schedule still answers."""
+        await self.scenario.booking(self.far())
+        await self.scenario.set_down(True)
+        schedule = await self.service.schedule(self.citizen)
+        assert schedule.bookings == ()
+        assert {failure.unit for failure in schedule.failed_units} >= {UNIT}
+        assert {failure.code for failure in schedule.failed_units} == {"backend_unavailable"}
+
+    async def test_recovers_when_the_backend_is_back(self) -> None:
+        """Once the backend is up again the next calls work (the breaker closes)."""
+        slot_id = await self.scenario.free_slot(self.far())
+        await self.scenario.set_down(True)
+        with pytest.raises(BackendUnavailable):
+            await self.offered()
+        await self.scenario.set_down(False)
+        await asyncio.sleep(0.1)
+        assert slot_id in await self.offered_ids()
+
+    async def test_lost_answer_to_a_booking_never_duplicates(self) -> None:
+        """The write happened, the answer was lost: one booking in the end, retry or not."""
+        start = self.far()
+        slot_id = await self.scenario.free_slot(start)
+        await self.scenario.fault(FaultKind.COMMIT_THEN_DROP, FaultTarget.BOOK)
+        try:
+            await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        except TechnicalFault:
+            with contextlib.suppress(SlotTaken):  # the citizen tries again
+                await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        records = bookings_at(await self.scenario.appointment_book(UNIT), start)
+        assert len(records) == 1
+        assert records[0].subject_of_care == self.citizen.subject_of_care
+
+    async def test_lost_answer_to_a_rebooking_never_duplicates(self) -> None:
+        """A rebooking whose answer was lost leaves exactly one booking, old or new."""
+        old_start, new_start = self.far(9), self.far(11, extra_days=1)
+        booking_id = await self.scenario.booking(old_start)
+        slot_id = await self.scenario.free_slot(new_start)
+        await self.scenario.fault(FaultKind.COMMIT_THEN_DROP, FaultTarget.REBOOK)
+        with contextlib.suppress(TechnicalFault):
+            await self.service.rebook(self.citizen, UNIT, booking_id, slot_id)
+        starts = [record.start for record in await self.citizen_records()]
+        assert len(starts) == 1
+        assert starts[0] in (old_start, new_start)
+
+    async def test_connection_reset_before_a_booking_books_nothing(self) -> None:
+        """A reset before the write: a technical fault, nothing booked, a retry then works."""
+        slot_id = await self.scenario.free_slot(self.far())
+        await self.scenario.fault(FaultKind.RESET, FaultTarget.BOOK)
+        with pytest.raises(TechnicalFault):
+            await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        assert await self.citizen_records() == []
+        await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        assert len(await self.citizen_records()) == 1
+
+    async def test_one_server_error_on_a_search(self) -> None:
+        """A transient 500 on a read is retried or reported as a technical fault, never more."""
+        slot_id = await self.scenario.free_slot(self.far())
+        await self.scenario.fault(FaultKind.HTTP_500, FaultTarget.SEARCH)
+        with contextlib.suppress(TechnicalFault):
+            assert slot_id in await self.offered_ids()
+        assert slot_id in await self.offered_ids()
+
+    async def test_malformed_answer_is_a_technical_fault(self) -> None:
+        """An answer that is not valid is a technical fault (logged), never a citizen error."""
+        await self.scenario.free_slot(self.far())
+        await self.scenario.fault(FaultKind.MALFORMED, FaultTarget.SEARCH, times=5)
+        with pytest.raises(TechnicalFault):
+            await self.offered()
+
+    async def test_slow_backend_answers_within_the_deadline(self) -> None:
+        """A backend slower than the attempt timeout: a timely answer or a technical fault."""
+        slot_id = await self.scenario.free_slot(self.far())
+        await self.scenario.fault(FaultKind.DELAY, FaultTarget.SEARCH, times=5)
+        deadline = self.service.settings.resilience.deadline
+        started = time.monotonic()
+        with contextlib.suppress(TechnicalFault):
+            assert slot_id in await self.offered_ids()
+        assert time.monotonic() - started < deadline + 1.5

@@ -1,0 +1,1 @@
+"""Tests of the contract test kit itself (tidbok_contract)."""
