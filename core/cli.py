@@ -6,13 +6,20 @@ Run ``tidbok --help`` or ``tidbok COMMAND --help``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tidbok import __version__
 from tidbok.logsafe import configure_logging
 from tidbok.plugins import default_registry
 from tidbok.settings import PluginSettings
+
+if TYPE_CHECKING:
+    from tidbok.service import BookingService
+    from tidbok.settings import TidbokSettings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -41,6 +48,98 @@ def _cmd_mock(args: argparse.Namespace) -> int:
     if args.no_demo_data:
         argv.append("--no-demo-data")
     return run_mock(argv)
+
+
+def _load(path: str) -> TidbokSettings | None:
+    from pydantic import ValidationError
+    from tidbok.settings import load_settings
+
+    try:
+        return load_settings(Path(path))
+    except FileNotFoundError:
+        print(f"tidbok: no settings file {path}", file=sys.stderr)
+    except (ValidationError, ValueError) as error:
+        print(f"tidbok: invalid settings in {path}:\n{error}", file=sys.stderr)
+    return None
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from tidbok.gateway import GatewayConfigError, serve
+
+    settings = _load(args.config)
+    if settings is None:
+        return 2
+    try:
+        asyncio.run(serve(settings, host=args.host, port=args.port))
+    except GatewayConfigError as error:
+        print(f"tidbok serve: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+async def overview_table(service: BookingService, hsa_id: str) -> str:
+    """The R14 overview of one unit: every time type and its access on 1177, as a text table."""
+    from tidbok.models import CaseTypeKind
+
+    unit = service.unit(hsa_id)
+    time_types = await service.all_time_types(unit.hsa_id)
+    books = unit.case_type(CaseTypeKind.BOOK) is not None
+    manages = unit.case_type(CaseTypeKind.MANAGE) is not None
+    header = ("Time type", "Name", "Visible on 1177", "Bookable", "Cancel/rebook")
+    rows = [
+        (
+            time_type.id,
+            time_type.name,
+            _yes(time_type.access.visible),
+            _yes(time_type.access.bookable and books)
+            + ("" if books or not time_type.access.bookable else " (service off)"),
+            _yes(time_type.access.changeable and manages)
+            + ("" if manages or not time_type.access.changeable else " (service off)"),
+        )
+        for time_type in sorted(time_types, key=lambda t: (not t.access.visible, t.name, t.id))
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        f"{unit.name} ({unit.hsa_id}), system {unit.system}",
+        "Activated services: "
+        + (", ".join(f"{case.name} [{case.kind}]" for case in unit.case_types) or "none"),
+        "",
+        "  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True)).rstrip(),
+        "  ".join("-" * width for width in widths),
+    ]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    if not rows:
+        lines.append("(the scheduling system reports no time types for this unit)")
+    return "\n".join(lines)
+
+
+def _cmd_overview(args: argparse.Namespace) -> int:
+    from tidbok.errors import TidbokError
+    from tidbok.service import BookingService
+
+    settings = _load(args.config)
+    if settings is None:
+        return 2
+
+    async def run() -> str:
+        async with BookingService(settings) as service:
+            return await overview_table(service, args.hsa_id)
+
+    try:
+        print(asyncio.run(run()))
+    except TidbokError as error:
+        print(f"tidbok overview: {error.citizen_text} ({error.code})", file=sys.stderr)
+        return 1
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +176,34 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     mock.add_argument("--no-demo-data", action="store_true", help="start with an empty system")
     mock.set_defaults(run=_cmd_mock)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the 1177 HTTP gateway (JSON API v1)",
+        description="Serve the JSON API v1 over the configured units and backends until Ctrl-C: "
+        "bearer-JWT authentication, problem+json errors, idempotent booking, and the inbox "
+        "outbox (an SQLite file) whose worker delivers messages to gateway.inbox_url. "
+        "The [gateway] section of the settings holds the JWT key, audience and paths; "
+        "see docs/gateway.md. The OpenAPI document is at /openapi.json.",
+    )
+    serve.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
+    serve.add_argument("--host", default=None, help="address to bind (default: gateway.host)")
+    serve.add_argument(
+        "--port", type=int, default=None, help="port; 0 picks a free one (default: gateway.port)"
+    )
+    serve.set_defaults(run=_cmd_serve)
+
+    overview = commands.add_parser(
+        "overview",
+        help="show a unit's time types and what 1177 may do with each (R14)",
+        description="Ask the unit's scheduling system for every time type and print whether each "
+        "is visible on 1177, bookable directly, and cancellable/rebookable by the citizen. "
+        "'(service off)' marks access the time type has but the unit's activated case types "
+        "do not use.",
+    )
+    overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
+    overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
+    overview.set_defaults(run=_cmd_overview)
     return parser
 
 
