@@ -79,6 +79,11 @@ class PersonalIdentityNumber:
         return self._value
 
     @property
+    def dashed(self) -> str:
+        """The full number with a dash before the last four (``19121212-1212``); wire only."""
+        return f"{self._value[:8]}-{self._value[8:]}"
+
+    @property
     def kind(self) -> IdentityKind:
         """Personnummer, samordningsnummer or reserve number."""
         return self._kind
