@@ -52,6 +52,7 @@ def _cmd_mock(args: argparse.Namespace) -> int:
 
 def _load(path: str) -> TidbokSettings | None:
     from pydantic import ValidationError
+
     from tidbok.settings import load_settings
 
     try:
@@ -204,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
     overview.set_defaults(run=_cmd_overview)
+
+    # `tidbok contract` and `tidbok new-plugin` live with the contract kit (issue 5).
+    from tidbok_contract.cli import add_commands as add_contract_commands
+
+    add_contract_commands(commands)
     return parser
 
 

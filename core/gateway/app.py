@@ -8,6 +8,7 @@ import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+
 from tidbok.errors import TechnicalFault, TidbokError
 from tidbok.gateway.auth import TokenVerifier
 from tidbok.gateway.metrics import GatewayMetrics

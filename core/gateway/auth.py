@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jwt
+
 from tidbok.clock import Clock
 from tidbok.gateway.problems import Unauthorized
 from tidbok.identity import InvalidPersonalIdentityNumber, PersonalIdentityNumber

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+
 from tidbok.gateway.problems import IdempotencyConflict, IdempotencyKeyReused
 from tidbok.gateway.requests import RequestInvalid
 from tidbok.gateway.state import GatewayState

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
 from tidbok import __version__
 from tidbok.errors import all_error_types
 from tidbok.gateway.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER

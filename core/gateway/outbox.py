@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable
 
 import httpx
+
 from tidbok import hookimpl
 from tidbok.clock import Clock
 from tidbok.events import BookingActivity

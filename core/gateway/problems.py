@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from aiohttp import web
+
 from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,

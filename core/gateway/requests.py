@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
+
 from tidbok.errors import InvalidInput
 
 MAX_BODY_BYTES = 64 * 1024

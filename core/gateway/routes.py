@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+
 from tidbok.errors import NotFound
 from tidbok.gateway.idempotency import idempotent
 from tidbok.gateway.ids import decode_id

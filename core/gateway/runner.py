@@ -25,6 +25,7 @@ from typing import Self
 
 import httpx
 from aiohttp import web
+
 from tidbok.gateway.app import create_app
 from tidbok.gateway.auth import verification_key
 from tidbok.gateway.metrics import GatewayMetrics

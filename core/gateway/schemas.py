@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
 from tidbok.gateway.ids import encode_id
 from tidbok.identity import HsaId
 from tidbok.models import (

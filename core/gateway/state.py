@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from aiohttp import web
+
 from tidbok.errors import TidbokError
 from tidbok.gateway.auth import TokenVerifier
 from tidbok.gateway.metrics import GatewayMetrics

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosqlite
+
 from tidbok.clock import to_stockholm
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.logsafe import RedactingFilter

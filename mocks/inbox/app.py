@@ -7,7 +7,7 @@ API (``X-Api-Key`` required when the server has a key):
 * ``GET /api/messages/{message_id}``: one message;
 * ``GET /api/citizens/{citizen}/messages``: a citizen's messages, oldest first.
 
-Admin (``/__admin``, never faulted, no key): ``GET /__admin`` info, ``GET /__admin/messages``,
+Admin (``/__admin``, never faulted, no key): ``GET /__admin/info``, ``GET /__admin/messages``,
 ``POST /__admin/reset``, ``GET|POST|DELETE /__admin/faults``, ``DELETE /__admin/faults/{id}``,
 ``GET|DELETE /__admin/requests``. Faults are the shared ``tidbok_mocks.common`` ones.
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+
 from tidbok_mocks.common.clock import MockClock
 from tidbok_mocks.common.context import ADMIN_PREFIX, is_admin_path
 from tidbok_mocks.common.errors import ErrorKind, MockError, kind_for_status
@@ -159,6 +160,7 @@ async def citizen_messages(request: web.Request) -> web.Response:
 
 
 @routes.get(ADMIN_PREFIX)
+@routes.get(ADMIN_PREFIX + "/info")
 async def admin_info(request: web.Request) -> web.Response:
     """What this server is and where its endpoints are."""
     state = _state(request)

@@ -15,14 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tidbok.clock import STOCKHOLM, FrozenClock
-from tidbok.gateway import RunningGateway, issue_token, start_gateway
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Capability
-from tidbok.plugins import PluginRegistry
-from tidbok.service import BookingService
-from tidbok.settings import TidbokSettings
-from tidbok_mocks.inbox import InboxServer, running_inbox
 
 from tests.core.memory_system import (
     PASIS_LIKE,
@@ -32,6 +24,14 @@ from tests.core.memory_system import (
     MemoryPlugin,
     MemorySystem,
 )
+from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.gateway import RunningGateway, issue_token, start_gateway
+from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import Capability
+from tidbok.plugins import PluginRegistry
+from tidbok.service import BookingService
+from tidbok.settings import TidbokSettings
+from tidbok_mocks.inbox import InboxServer, running_inbox
 
 PASIS_UNIT = "SE2321000016-1111"
 PMO_UNIT = "SE2321000016-2222"

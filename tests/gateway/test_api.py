@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.core.memory_system import BOOKABLE, NOT_SHOWN, SHOWN_ONLY
 from tidbok.gateway.ids import decode_id, encode_id
 from tidbok.models import BookedBy
-
-from tests.core.memory_system import BOOKABLE, NOT_SHOWN, SHOWN_ONLY
 
 from .conftest import NOW, OTHER, PASIS_UNIT, PMO_UNIT, TOLVAN, VIEW_UNIT, Gateway, at
 

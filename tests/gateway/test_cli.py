@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.core.memory_system import BOOKABLE, NOT_SHOWN, SHOWN_ONLY
 from tidbok.cli import main, overview_table
 from tidbok.clock import FrozenClock
 from tidbok.models import Access1177
 from tidbok.service import BookingService
-
-from tests.core.memory_system import BOOKABLE, NOT_SHOWN, SHOWN_ONLY
 
 from .conftest import NOW, PASIS_UNIT, VIEW_UNIT, make_settings, make_systems
 

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+
+from tests.core.memory_system import SHOWN_ONLY
 from tidbok.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -17,8 +19,6 @@ from tidbok.errors import (
 )
 from tidbok.gateway.ids import encode_id
 from tidbok.gateway.problems import gateway_problem_types
-
-from tests.core.memory_system import SHOWN_ONLY
 
 from .conftest import NOW, PASIS_UNIT, PMO_UNIT, TOLVAN, VIEW_UNIT, Gateway, at
 

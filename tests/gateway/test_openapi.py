@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openapi_spec_validator import validate
+
 from tidbok.errors import all_error_types
 from tidbok.gateway import build_openapi
 from tidbok.gateway.problems import gateway_problem_types

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from tidbok.clock import FrozenClock
 from tidbok.gateway import RunningGateway, SqliteGatewayStore, start_gateway
 from tidbok.gateway.store import DeliveryState

@@ -9,6 +9,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from tidbok.clock import FrozenClock
 from tidbok.gateway import GatewayConfigError, TokenVerifier, issue_token
 from tidbok.gateway.ids import encode_id
