@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 import pytest_asyncio
+
 from tidbok import hookimpl
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.clock import FrozenClock

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
 from tidbok_contract.markers import KNOWN_FAILURE
 
 

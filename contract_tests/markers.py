@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+
 from tidbok.models import Capability
 
 F = TypeVar("F", bound=Callable[..., Any])

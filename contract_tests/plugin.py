@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
+
 from tidbok_contract import known_failures
 from tidbok_contract.markers import MARKER_HELP
 from tidbok_contract.options import OPTIONS_KEY, ContractOptions, add_options, parse

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tidbok_contract.options import ContractOptions
 
 PASSED, FAILED, ERROR, SKIPPED, XFAILED, XPASSED = (

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import TypeVar
 
 import pytest
+
 from tidbok.clock import STOCKHOLM, FrozenClock, to_stockholm
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, BookedBy

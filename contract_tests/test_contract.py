@@ -6,6 +6,7 @@ Without ``--tidbok-system`` every test here is skipped with that reason.
 from __future__ import annotations
 
 import pytest
+
 from tidbok_contract.suite import *  # noqa: F403
 
 pytestmark = pytest.mark.skipif(

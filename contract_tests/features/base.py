@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 import pytest
+
 from tidbok.adapter import SchedulingSystem
 from tidbok.clock import STOCKHOLM
 from tidbok.models import Booking, Caller, Slot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import NotAvailableVia1177, NotFound, SlotTaken, TermsNotAccepted
 from tidbok.models import BookedBy, Caller, NewBooking

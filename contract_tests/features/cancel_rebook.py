@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tidbok.errors import InvalidInput, NotAvailableVia1177, NotFound, SlotTaken
 from tidbok.events import ActivityKind
 from tidbok.models import BookedBy, Capability, OutcomeKind

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from tidbok.errors import OutsideBookingWindow
 from tidbok_contract.features.base import ContractTests
 from tidbok_contract.scenario import UNIT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tidbok.errors import InvitationAlreadyUsed, NotFound
 from tidbok.events import ActivityKind
 from tidbok.models import Capability

@@ -7,6 +7,7 @@ import contextlib
 import time
 
 import pytest
+
 from tidbok.errors import BackendUnavailable, SlotTaken, TechnicalFault
 from tidbok.seeding import FaultKind, FaultTarget
 from tidbok_contract.features.base import ContractTests

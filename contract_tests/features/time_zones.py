@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
 from tidbok.clock import STOCKHOLM, elapsed
 from tidbok.errors import OutsideBookingWindow
 from tidbok_contract.features.base import ContractTests, stockholm_offset_ok

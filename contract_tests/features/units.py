@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import CaseTypeNotActive
 from tidbok.identity import normalize_hsa_id

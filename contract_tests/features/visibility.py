@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tidbok.errors import NotFound
 from tidbok.models import BookedBy
 from tidbok_contract.features.base import ContractTests, stockholm_offset_ok

@@ -16,6 +16,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tests.core.memory_system import (
+    BOOKABLE,
+    PASIS_LIKE,
+    PMO_LIKE,
+    MemoryAdapter,
+    MemoryBackend,
+    MemorySystem,
+    StoredInvitation,
+)
 from tidbok import hookimpl
 from tidbok.adapter import AdapterContext, SchedulingAdapter
 from tidbok.backend_http import OutcomeUnknown, write_with_readback
@@ -43,16 +52,6 @@ from tidbok.seeding import (
     SeededInvitation,
 )
 from tidbok.settings import BackendSettings
-
-from tests.core.memory_system import (
-    BOOKABLE,
-    PASIS_LIKE,
-    PMO_LIKE,
-    MemoryAdapter,
-    MemoryBackend,
-    MemorySystem,
-    StoredInvitation,
-)
 
 _counter = itertools.count(1)
 

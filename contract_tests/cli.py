@@ -1,0 +1,99 @@
+"""The ``tidbok contract`` and ``tidbok new-plugin`` commands (wired into ``tidbok.cli``).
+
+Nothing here imports pytest until a command runs, so ``tidbok --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def _pull_plugins(args: argparse.Namespace) -> None:
+    """Move ``--plugin MODULE`` given after SYSTEM (argparse leaves it to pytest) to ``plugin``."""
+    rest: list[str] = []
+    items = iter(args.pytest_args)
+    for item in items:
+        if item == "--plugin":
+            args.plugin.append(next(items, ""))
+        elif item.startswith("--plugin="):
+            args.plugin.append(item.partition("=")[2])
+        else:
+            rest.append(item)
+    args.pytest_args = rest[1:] if rest[:1] == ["--"] else rest
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    """``tidbok contract SYSTEM [pytest args]`` or ``tidbok contract --report [--output DIR]``."""
+    _pull_plugins(args)
+    plugin_args = [arg for module in args.plugin for arg in ("--tidbok-plugin", module)]
+    if args.report:
+        from tidbok_contract.report import run_report
+
+        systems = [args.system] if args.system else []
+        return run_report(Path(args.output), systems, args.plugin, args.pytest_args)
+    if not args.system:
+        print("tidbok contract: name a SYSTEM, or use --report for every installed system")
+        return 2
+    import pytest
+
+    argv = ["--pyargs", "tidbok_contract", "--tidbok-system", args.system, *plugin_args]
+    return int(pytest.main([*argv, *args.pytest_args]))
+
+
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    """``tidbok new-plugin NAME [--dir DIR] [--example]``."""
+    from tidbok_contract.newplugin import TemplateError, write_plugin
+
+    target = Path(args.dir) if args.dir else Path(f"tidbok-{args.name.replace('_', '-')}")
+    try:
+        written = write_plugin(args.name, target, example=args.example)
+    except TemplateError as error:
+        print(f"tidbok new-plugin: {error}")
+        return 2
+    print(f"Wrote {len(written)} files to {target}/. Next:")
+    print(f"  pip install -e {target}")
+    print(f"  cd {target} && pytest   # runs the tidbok contract suite against {args.name}")
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``contract`` and ``new-plugin`` to the ``tidbok`` sub-command parser."""
+    contract = commands.add_parser(
+        "contract",
+        help="run the contract suite against a scheduling system, or write the report",
+        description="Run the tidbok contract suite (pytest) against an installed system's mock, "
+        "or with --report against every installed system, writing a features x systems matrix "
+        "as Markdown and JSON. Extra arguments go to pytest, e.g. --tidbok-url URL "
+        "--tidbok-credential KEY=VALUE for a real test environment, or -k NAME.",
+    )
+    contract.add_argument("system", nargs="?", help="the scheduling system, e.g. pmo")
+    contract.add_argument("--report", action="store_true", help="run every installed system")
+    contract.add_argument(
+        "--output", default="contract-report", help="report directory (default contract-report)"
+    )
+    contract.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also register this module as a tidbok plugin (repeatable)",
+    )
+    contract.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
+    contract.set_defaults(run=cmd_contract)
+
+    new_plugin = commands.add_parser(
+        "new-plugin",
+        help="write a new scheduling-system plugin distribution from the template",
+        description="Write a separate distribution (pyproject.toml with a 'tidbok' entry point, "
+        "an adapter skeleton, a seeder skeleton, a contract target and a test that runs the "
+        "contract suite). With --example every operation is implemented over an in-memory "
+        "sandbox, so the contract suite passes at once.",
+    )
+    new_plugin.add_argument("name", help="the system's name: lower-case letters, digits, _")
+    new_plugin.add_argument("--dir", help="where to write it (default ./tidbok-NAME)")
+    new_plugin.add_argument(
+        "--example", action="store_true", help="a complete in-memory example instead of stubs"
+    )
+    new_plugin.set_defaults(run=cmd_new_plugin)

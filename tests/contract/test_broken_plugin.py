@@ -1,0 +1,46 @@
+"""The suite detects a misbehaving plugin: each defect fails the matching contract tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.runner import BROKEN, MEMORY, run_suite
+
+pytestmark = pytest.mark.slow
+
+#: Defect 1 (slots reported bookable whatever their time type), defect 2 (double booking),
+#: defect 3 (hidden bookings shown).
+EXPECTED_FAILURES = {
+    "TestSearch::test_only_slots_bookable_via_1177_are_offered",
+    "TestSearch::test_rebook_search_offers_only_bookable_slots",
+    "TestSearch::test_available_dates_are_days_with_bookable_slots",
+    "TestBooking::test_slot_not_bookable_via_1177_gives_not_available[shown_only]",
+    "TestBooking::test_slot_not_bookable_via_1177_gives_not_available[changeable]",
+    "TestCancelRebook::test_rebook_to_a_slot_not_bookable_via_1177",
+    "TestBooking::test_slot_taken_by_another_citizen_gives_slot_taken",
+    "TestBooking::test_adapter_refuses_a_taken_slot_with_slot_taken",
+    "TestInboxMessages::test_refused_write_gives_no_event",
+    "TestVisibility::test_hidden_booking_is_never_shown",
+}
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return run_suite("memory_broken", tmp_path_factory.mktemp("broken"), plugins=(MEMORY, BROKEN))
+
+
+def test_the_run_completes_and_fails(broken_run) -> None:  # type: ignore[no-untyped-def]
+    assert broken_run.returncode == 1, broken_run.output
+    assert broken_run.with_outcome("error") == set()
+
+
+def test_each_defect_fails_its_contract_tests(broken_run) -> None:  # type: ignore[no-untyped-def]
+    failed = broken_run.with_outcome("failed")
+    assert failed >= EXPECTED_FAILURES, sorted(EXPECTED_FAILURES - failed)
+
+
+def test_unrelated_features_still_pass(broken_run) -> None:  # type: ignore[no-untyped-def]
+    failed = broken_run.with_outcome("failed")
+    unexpected = failed - EXPECTED_FAILURES
+    assert unexpected == set(), sorted(unexpected)
+    assert len(broken_run.with_outcome("passed")) > 50
