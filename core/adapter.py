@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tidbok.backend_http import CallObserver
+from tidbok.backend_http import CallObserver, CircuitBreaker
 from tidbok.clock import Clock, SystemClock
 from tidbok.errors import NotFound
 from tidbok.identity import PersonalIdentityNumber
@@ -148,6 +148,11 @@ class SchedulingAdapter(ABC):
     ) -> BookingResult:
         """Book one slot of an open invitation. InvitationAlreadyUsed for a second booking."""
         raise NotFound(f"this system has no open invitations (invitation {invitation_id})")
+
+    @property
+    def breaker(self) -> CircuitBreaker | None:
+        """The backend's circuit breaker, if the adapter uses one (shown by ``/readyz``)."""
+        return None
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook with a no-op default
         """Release connections. Called once when the service shuts down."""

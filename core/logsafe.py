@@ -28,7 +28,15 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Format the traceback now so that its text, too, is masked.
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def install_redaction(handler: logging.Handler) -> None:

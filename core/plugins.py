@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+
 from tidbok import hookspecs
 from tidbok.adapter import SchedulingSystem
 from tidbok.events import BookingActivity
@@ -145,7 +146,10 @@ class PluginRegistry:
         targets: dict[str, ContractTarget] = {}
         for impl in self._pm.hook.tidbok_contract_targets.get_hookimpls():
             try:
-                for target in impl.function():
+                offered = impl.function()
+                if not isinstance(offered, list | tuple):
+                    raise PluginError("tidbok_contract_targets must return a list")
+                for target in offered:
                     if not isinstance(target, ContractTarget):
                         raise PluginError(f"{target!r} is not a tidbok.seeding.ContractTarget")
                     targets.setdefault(target.system, target)

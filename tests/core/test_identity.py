@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from tidbok.errors import InvalidInput, describe_validation_error
 from tidbok.identity import IdentityKind, PersonalIdentityNumber, normalize_hsa_id
 
@@ -99,3 +100,26 @@ def test_hsa_ids_compare_case_insensitively(text: str) -> None:
 def test_bad_hsa_ids_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="HSA-id"):
         normalize_hsa_id(text)
+
+
+def test_tracebacks_are_masked_by_the_redacting_filter(caplog: pytest.LogCaptureFixture) -> None:
+    from tidbok.logsafe import RedactingFilter
+
+    logger = logging.getLogger("test.redaction")
+    handler = logging.StreamHandler()
+    seen: list[str] = []
+    handler.emit = lambda record: seen.append(handler.format(record))  # type: ignore[method-assign]
+    handler.addFilter(RedactingFilter())
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError("backend said: no booking for 19121212-1212 or 199001012385")
+        except RuntimeError:
+            logger.exception("call failed for 191212121212")
+    finally:
+        logger.removeHandler(handler)
+    [text] = seen
+    assert "RuntimeError" in text
+    assert "1212-1212" not in text
+    assert "191212121212" not in text
+    assert "199001012385" not in text
