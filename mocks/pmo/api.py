@@ -60,6 +60,13 @@ async def list_slots(request: web.Request) -> web.Response:
     return web.json_response(envelope([views.slot(item) for item in items], following))
 
 
+@routes.get(API_BASE + "/slots/{slotId}")
+async def get_slot(request: web.Request) -> web.Response:
+    """One slot by id, free or not (``status`` tells which)."""
+    slot = _service(request).slot(request.match_info["slotId"])
+    return web.json_response(views.slot(slot))
+
+
 @routes.post(API_BASE + "/appointments")
 async def create_appointment(request: web.Request) -> web.Response:
     """Book a slot for a patient (201 with the appointment and a Location header)."""
