@@ -69,6 +69,16 @@ async def lediga_tider(request: web.Request) -> web.Response:
     return web.json_response(envelope([views.tid(service.schedule, s) for s in posts], counters))
 
 
+@routes.get(API_BASE + "/lediga-tider/{tidId}")
+async def ledig_tid(request: web.Request) -> web.Response:
+    """One free slot by id; 404 when it is booked or reserved by an invitation."""
+    service = _service(request)
+    slot = service.schedule.slots.get(request.match_info["tidId"])
+    if slot is None or not slot.free or slot.invitation_id is not None:
+        raise MockError(ErrorKind.NOT_FOUND, "Tiden finns inte eller är inte ledig.")
+    return web.json_response(views.tid(service.schedule, slot))
+
+
 @routes.post(API_BASE + "/enheter/{hsaId}/bokningar")
 async def boka(request: web.Request) -> web.Response:
     """Book a slot for a citizen (201 with the booking)."""

@@ -249,3 +249,17 @@ async def test_api_key_required(pasis_server: Any, pasis_admin: httpx.AsyncClien
         assert response.status_code == 401
         assert response.json()["felkod"] == "EJ_BEHORIG"
         assert "meddelande" in response.json()
+
+
+async def test_ledig_tid_by_id(pasis: httpx.AsyncClient, pasis_admin: httpx.AsyncClient) -> None:
+    await seed(pasis_admin, pasis_scenario())
+    one = await pasis.get("/lediga-tider/S-L2")
+    assert one.status_code == 200
+    assert one.json()["tidId"] == "S-L2"
+    assert one.json()["niva1177"] == 2
+    assert one.json()["start"] == "2026-11-25T13:00:00"
+    assert (await book(pasis, "S-TUE-1")).status_code == 201
+    taken = await pasis.get("/lediga-tider/S-TUE-1")
+    assert taken.status_code == 404
+    assert taken.json()["felkod"] == "HITTAS_EJ"
+    assert (await pasis.get("/lediga-tider/NOPE")).status_code == 404
