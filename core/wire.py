@@ -48,6 +48,20 @@ def parse_response(model: type[M], response: httpx.Response, operation: str) -> 
     return parse_model(model, data, operation)
 
 
+def build_models(build: Callable[[], T], operation: str) -> T:
+    """Run ``build``, which turns parsed wire records into tidbok models.
+
+    A value tidbok's models refuse (an invalid HSA-id, a slot that ends before it starts) is the
+    backend's protocol error, never a crash.
+    """
+    try:
+        return build()
+    except ValidationError as error:
+        raise BackendProtocolError(
+            f"{operation}: unusable answer ({describe_validation_error(error)})"
+        ) from None
+
+
 def local_to_stockholm(text: str) -> datetime:
     """Parse a Stockholm wall-clock time without offset (``2026-11-27T10:00:00``).
 

@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import BackendProtocolError, BackendUnavailable, NotFound, SlotTaken
 from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import TimeType
 from tidbok.wire import (
+    build_models,
     collect_pages,
     local_to_stockholm,
     parse_response,
@@ -81,3 +83,9 @@ def test_dashed_form_is_for_the_wire() -> None:
     pin = PersonalIdentityNumber("191212121212")
     assert pin.dashed == "19121212-1212"
     assert "1212-1212" not in str(pin)
+
+
+def test_build_models_turns_refused_values_into_protocol_errors() -> None:
+    assert build_models(lambda: TimeType(id="T", name="Provtagning"), "list").id == "T"
+    with pytest.raises(BackendProtocolError, match="list: unusable answer"):
+        build_models(lambda: TimeType(id="", name="Provtagning"), "list")
