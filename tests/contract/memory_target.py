@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -300,8 +300,8 @@ class MemoryTarget(ContractTarget):
         finally:
             self._system.backends.pop(base_url, None)
 
-    def mock(self) -> AsyncIterator[ContractEnvironment]:  # type: ignore[override]
-        return self._environment()  # type: ignore[return-value]
+    def mock(self) -> AbstractAsyncContextManager[ContractEnvironment]:
+        return self._environment()
 
 
 NEXT_DAY_SYSTEM = ContractMemorySystem(
