@@ -1,4 +1,4 @@
-"""``tidbok new-plugin``: a separate distribution, found through its entry point, run by the suite."""
+"""`tidbok new-plugin`: a separate distribution, found by its entry point, run by the suite."""
 
 from __future__ import annotations
 
