@@ -1,0 +1,400 @@
+"""The PASiS adapter: every crm:scheduling operation over the PASiS API (``/api/v2``).
+
+One :class:`~tidbok.backend_http.BackendHttp` per backend carries timeouts, read retries, the
+circuit breaker and the call logs. PASiS has no idempotency support, so writes are sent once
+(``retry=False``) and wrapped in :func:`~tidbok.backend_http.write_with_readback`: when the answer
+is lost, the citizen's bookings are read back and the booking that exists is reported, or a clear
+:class:`~tidbok.backend_http.OutcomeUnknown` if none does. Never a duplicate, never a lost booking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from tidbok.adapter import AdapterContext, SchedulingAdapter
+from tidbok.backend_http import BackendHttp, CircuitBreaker, write_with_readback
+from tidbok.clock import to_stockholm
+from tidbok.errors import BackendProtocolError, NotFound, TidbokError
+from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import (
+    BackendUnit,
+    Booking,
+    BookingResult,
+    Invitation,
+    NewBooking,
+    Slot,
+    TimeType,
+    WriteOutcome,
+)
+from tidbok.settings import BackendSettings
+from tidbok.wire import build_models, collect_pages, parse_model, parse_response
+from tidbok_pasis import mapping
+from tidbok_pasis.wire import (
+    AvbokaIn,
+    BokaIn,
+    Bokning,
+    Enhet,
+    Kallelse,
+    OmbokaIn,
+    Sida,
+    Tid,
+    Tidstyp,
+)
+
+R = TypeVar("R", bound=BaseModel)
+
+API_KEY_HEADER = "X-Api-Key"
+#: Posts per page the adapter asks for (PASiS allows 1..500, default 50).
+PAGE_SIZE = 50
+#: The longest search window PASiS accepts, in days (both dates inclusive).
+MAX_SEARCH_DAYS = 92
+
+
+def _segment(identifier: str) -> str:
+    """An id as one URL path segment (``/`` and ``..`` cannot escape it)."""
+    return quote(identifier, safe="")
+
+
+class PasisAdapter(SchedulingAdapter):
+    """Talks to one PASiS backend; holds its connection pool until :meth:`aclose`."""
+
+    def __init__(
+        self,
+        backend: BackendSettings,
+        context: AdapterContext,
+        *,
+        page_size: int = PAGE_SIZE,
+        readback_pause: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._page_size = page_size
+        self._readback_pause = readback_pause
+        self._http = BackendHttp(
+            system="pasis",
+            backend=context.backend_name,
+            base_url=backend.base_url.rstrip("/") + "/",
+            resilience=context.resilience,
+            headers={API_KEY_HEADER: backend.credential("api_key")},
+            observer=context.observer,
+            transport=transport,
+        )
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The backend's circuit breaker."""
+        return self._http.breaker
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    async def _get(
+        self,
+        model: type[R],
+        operation: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        table: Mapping[str, type[TidbokError]] = mapping.ERRORS,
+    ) -> R:
+        response = await self._http.read(operation, "GET", path, params=dict(params or {}))
+        return self._parsed(model, response, operation, {200}, table)
+
+    async def _post(
+        self,
+        model: type[R],
+        operation: str,
+        path: str,
+        body: BaseModel,
+        expected: Collection[int],
+        table: Mapping[str, type[TidbokError]] = mapping.ERRORS,
+    ) -> R:
+        response = await self._http.write(
+            operation, "POST", path, retry=False, json=body.model_dump(exclude_none=True)
+        )
+        return self._parsed(model, response, operation, expected, table)
+
+    @staticmethod
+    def _parsed(
+        model: type[R],
+        response: httpx.Response,
+        operation: str,
+        expected: Collection[int],
+        table: Mapping[str, type[TidbokError]],
+    ) -> R:
+        if response.status_code in expected:
+            return parse_response(model, response, operation)
+        if 200 <= response.status_code < 300:
+            raise BackendProtocolError(f"{operation}: unexpected status {response.status_code}")
+        raise mapping.error(response, operation, table)
+
+    async def _list(
+        self,
+        item: type[R],
+        operation: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+    ) -> list[R]:
+        """Every post of a PASiS list, following offset/limit paging to the end."""
+
+        async def fetch(offset: int | None) -> tuple[list[R], int | None]:
+            query = {**(params or {}), "offset": offset or 0, "limit": self._page_size}
+            response = await self._http.read(operation, "GET", path, params=query)
+            page = self._parsed(Sida[Any], response, operation, {200}, mapping.ERRORS)
+            posts = [parse_model(item, post, operation) for post in page.poster]
+            following = page.offset + len(posts)
+            if following >= page.totalt:
+                return posts, None
+            if not posts:
+                raise BackendProtocolError(f"{operation}: empty page before the end of the list")
+            return posts, following
+
+        return await collect_pages(fetch, operation)
+
+    async def _bokningar(self, unit: str, citizen: PersonalIdentityNumber) -> list[Bokning]:
+        return await self._list(
+            Bokning,
+            "bookings_for",
+            f"enheter/{_segment(unit)}/bokningar",
+            {"personnummer": citizen.dashed},
+        )
+
+    async def _bokning(self, booking_id: str, operation: str) -> Bokning:
+        return await self._get(Bokning, operation, f"bokningar/{_segment(booking_id)}")
+
+    async def _written(
+        self,
+        write: Callable[[], Awaitable[BookingResult]],
+        read_back: Callable[[], Awaitable[BookingResult | None]],
+    ) -> BookingResult:
+        return await write_with_readback(write, read_back, pause=self._readback_pause)
+
+    # -- units and time types --------------------------------------------------------------
+
+    async def list_units(self) -> list[BackendUnit]:
+        """Every unit of the backend."""
+        enheter = await self._list(Enhet, "list_units", "enheter")
+        return build_models(
+            lambda: [BackendUnit(hsa_id=e.hsaId, name=e.namn) for e in enheter], "list_units"
+        )
+
+    async def list_time_types(self, unit: str) -> list[TimeType]:
+        """The unit's time types, with the access of their default 1177 level."""
+        tidstyper = await self._list(
+            Tidstyp, "list_time_types", f"enheter/{_segment(unit)}/tidstyper"
+        )
+        return build_models(lambda: [mapping.time_type(t) for t in tidstyper], "list_time_types")
+
+    # -- searching -------------------------------------------------------------------------
+
+    async def available_slots(
+        self,
+        unit: str,
+        start: datetime,
+        end: datetime,
+        time_type: str | None = None,
+        rebook_booking_id: str | None = None,
+    ) -> list[Slot]:
+        """Free slots of every level starting in ``[start, end)``, all pages.
+
+        PASiS searches whole Stockholm days (``fran``..``till`` inclusive, at most 92); longer
+        periods are split, and slots outside ``[start, end)`` are dropped. In rebook mode only
+        slots of the booking's own time type are listed: PASiS moves a booking within its type.
+        """
+        if rebook_booking_id is not None:
+            bokning = await self._bokning(rebook_booking_id, "available_slots")
+            if bokning.hsaId.upper() != unit.upper():
+                raise NotFound(f"available_slots: no booking {rebook_booking_id} at {unit}")
+            if time_type not in (None, bokning.tidstypId):
+                return []  # PASiS moves a booking only within its own time type
+            time_type = bokning.tidstypId
+        first = to_stockholm(start).date()
+        last = to_stockholm(end - timedelta(microseconds=1)).date()
+        tider: list[Tid] = []
+        while first <= last:
+            till = min(last, first + timedelta(days=MAX_SEARCH_DAYS - 1))
+            params = {"fran": first.isoformat(), "till": till.isoformat()}
+            if time_type is not None:
+                params["tidstyp"] = time_type
+            tider += await self._list(
+                Tid, "available_slots", f"enheter/{_segment(unit)}/lediga-tider", params
+            )
+            first = till + timedelta(days=1)
+        slots = build_models(lambda: [mapping.slot(t) for t in tider], "available_slots")
+        return [slot for slot in slots if start <= slot.start < end]
+
+    async def get_slot(self, unit: str, slot_id: str) -> Slot:
+        """One free slot of the unit; NotFound if it is booked, reserved or another unit's."""
+        tid = await self._get(Tid, "get_slot", f"lediga-tider/{_segment(slot_id)}")
+        slot = build_models(lambda: mapping.slot(tid), "get_slot")
+        if slot.unit != unit.upper():
+            raise NotFound(f"get_slot: slot {slot_id} is not at unit {unit}")
+        return slot
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def book(self, unit: str, request: NewBooking) -> BookingResult:
+        """Book the slot (``POST /enheter/{hsaId}/bokningar``); read back a lost answer."""
+        citizen = request.subject_of_care
+
+        async def write() -> BookingResult:
+            bokning = await self._post(
+                Bokning,
+                "book",
+                f"enheter/{_segment(unit)}/bokningar",
+                BokaIn(tidId=request.slot_id, personnummer=citizen.dashed, orsak=request.reason),
+                {201},
+            )
+            return self._result(bokning, "book")
+
+        async def read_back() -> BookingResult | None:
+            return self._found(
+                await self._bokningar(unit, citizen),
+                lambda b: (
+                    b.tidId == request.slot_id and b.bokadAv == "invanare" and b.kallelseId is None
+                ),
+                "book",
+            )
+
+        return await self._written(write, read_back)
+
+    async def rebook(
+        self, unit: str, booking_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        """Move the booking in one step (``POST /bokningar/{id}/omboka``); read back if lost."""
+
+        async def write() -> BookingResult:
+            bokning = await self._post(
+                Bokning,
+                "rebook",
+                f"bokningar/{_segment(booking_id)}/omboka",
+                OmbokaIn(nyTidId=slot_id, personnummer=subject_of_care.dashed),
+                {200},
+                mapping.CHOICE_ERRORS,
+            )
+            return self._result(bokning, "rebook")
+
+        async def read_back() -> BookingResult | None:
+            return self._found(
+                await self._bokningar(unit, subject_of_care),
+                lambda b: b.bokningsId == booking_id and b.tidId == slot_id,
+                "rebook",
+            )
+
+        return await self._written(write, read_back)
+
+    async def cancel(
+        self,
+        unit: str,
+        booking_id: str,
+        subject_of_care: PersonalIdentityNumber,
+        message: str | None = None,
+    ) -> WriteOutcome:
+        """Cancel (``POST /bokningar/{id}/avboka``) with the message; read back if lost."""
+
+        async def write() -> BookingResult:
+            bokning = await self._post(
+                Bokning,
+                "cancel",
+                f"bokningar/{_segment(booking_id)}/avboka",
+                AvbokaIn(personnummer=subject_of_care.dashed, meddelande=message),
+                {200},
+            )
+            if bokning.status != "AVBOKAD":
+                raise BackendProtocolError("cancel: the booking is still active after avboka")
+            return self._result(bokning, "cancel")
+
+        async def read_back() -> BookingResult | None:
+            bokning = await self._bokning(booking_id, "cancel")
+            if bokning.status != "AVBOKAD" or bokning.personnummer != subject_of_care:
+                return None
+            return self._result(bokning, "cancel")
+
+        return (await self._written(write, read_back)).outcome
+
+    # -- reading bookings ------------------------------------------------------------------
+
+    async def bookings_for(
+        self, unit: str, subject_of_care: PersonalIdentityNumber
+    ) -> list[Booking]:
+        """The citizen's active bookings at the unit, staff-made and hidden ones included."""
+        bokningar = await self._bokningar(unit, subject_of_care)
+        return build_models(lambda: [mapping.booking(b) for b in bokningar], "bookings_for")
+
+    async def booking_details(
+        self, unit: str, booking_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> Booking:
+        """One active booking of the citizen at the unit; NotFound for anyone else's."""
+        bokning = await self._bokning(booking_id, "booking_details")
+        if (
+            bokning.personnummer != subject_of_care
+            or bokning.hsaId.upper() != unit.upper()
+            or bokning.status != "BOKAD"
+        ):
+            raise NotFound(f"booking_details: no active booking {booking_id} for this citizen")
+        return build_models(lambda: mapping.booking(bokning), "booking_details")
+
+    # -- open invitations (R15) ------------------------------------------------------------
+
+    async def invitations_for(
+        self, unit: str, subject_of_care: PersonalIdentityNumber
+    ) -> list[Invitation]:
+        """The citizen's open invitations at the unit, with the slots still free."""
+        kallelser = await self._list(
+            Kallelse,
+            "invitations_for",
+            f"enheter/{_segment(unit)}/kallelser",
+            {"personnummer": subject_of_care.dashed},
+        )
+        return build_models(lambda: [mapping.invitation(k) for k in kallelser], "invitations_for")
+
+    async def book_invitation(
+        self,
+        unit: str,
+        invitation_id: str,
+        slot_id: str,
+        subject_of_care: PersonalIdentityNumber,
+    ) -> BookingResult:
+        """Book one slot of the invitation (``POST /kallelser/{id}/bokning``); read back if lost."""
+
+        async def write() -> BookingResult:
+            bokning = await self._post(
+                Bokning,
+                "book_invitation",
+                f"kallelser/{_segment(invitation_id)}/bokning",
+                BokaIn(tidId=slot_id, personnummer=subject_of_care.dashed),
+                {201},
+                mapping.CHOICE_ERRORS,
+            )
+            return self._result(bokning, "book_invitation")
+
+        async def read_back() -> BookingResult | None:
+            return self._found(
+                await self._bokningar(unit, subject_of_care),
+                lambda b: b.tidId == slot_id and b.kallelseId == invitation_id,
+                "book_invitation",
+            )
+
+        return await self._written(write, read_back)
+
+    # -- results ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _result(bokning: Bokning, operation: str) -> BookingResult:
+        return build_models(lambda: BookingResult(booking=mapping.booking(bokning)), operation)
+
+    def _found(
+        self, bokningar: list[Bokning], wanted: Callable[[Bokning], bool], operation: str
+    ) -> BookingResult | None:
+        match = next(
+            (b for b in bokningar if b.status == "BOKAD" and wanted(b)),
+            None,
+        )
+        return self._result(match, operation) if match is not None else None
