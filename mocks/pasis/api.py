@@ -71,11 +71,15 @@ async def lediga_tider(request: web.Request) -> web.Response:
 
 @routes.get(API_BASE + "/lediga-tider/{tidId}")
 async def ledig_tid(request: web.Request) -> web.Response:
-    """One free slot by id; 404 when it is booked or reserved by an invitation."""
+    """One free slot by id: 404 unknown, 409 booked, 422 reserved by an invitation."""
     service = _service(request)
     slot = service.schedule.slots.get(request.match_info["tidId"])
-    if slot is None or not slot.free or slot.invitation_id is not None:
-        raise MockError(ErrorKind.NOT_FOUND, "Tiden finns inte eller är inte ledig.")
+    if slot is None:
+        raise MockError(ErrorKind.NOT_FOUND, "Tiden finns inte.")
+    if not slot.free:
+        raise MockError(ErrorKind.SLOT_TAKEN, "Tiden är redan bokad.")
+    if slot.invitation_id is not None:
+        raise MockError(ErrorKind.NOT_BOOKABLE, "Tiden är reserverad för en kallelse.")
     return web.json_response(views.tid(service.schedule, slot))
 
 

@@ -260,6 +260,13 @@ async def test_ledig_tid_by_id(pasis: httpx.AsyncClient, pasis_admin: httpx.Asyn
     assert one.json()["start"] == "2026-11-25T13:00:00"
     assert (await book(pasis, "S-TUE-1")).status_code == 201
     taken = await pasis.get("/lediga-tider/S-TUE-1")
-    assert taken.status_code == 404
-    assert taken.json()["felkod"] == "HITTAS_EJ"
-    assert (await pasis.get("/lediga-tider/NOPE")).status_code == 404
+    assert taken.status_code == 409
+    assert taken.json()["felkod"] == "TIDEN_UPPTAGEN"
+    unknown = await pasis.get("/lediga-tider/NOPE")
+    assert unknown.status_code == 404
+    assert unknown.json()["felkod"] == "HITTAS_EJ"
+    invitation = {"unit": UNIT, "person": PNR, "slots": ["S-WED"]}
+    assert (await pasis_admin.post("/invitations", json=invitation)).status_code == 201
+    reserved = await pasis.get("/lediga-tider/S-WED")
+    assert reserved.status_code == 422
+    assert reserved.json()["felkod"] == "EJ_BOKNINGSBAR_VIA_1177"
