@@ -143,6 +143,19 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from tidbok.demo import DemoFailed, run_demo
+
+    try:
+        asyncio.run(run_demo(serve=args.serve))
+    except DemoFailed as error:
+        print(f"tidbok demo failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -205,6 +218,22 @@ def build_parser() -> argparse.ArgumentParser:
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
     overview.set_defaults(run=_cmd_overview)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the end-to-end demo: mock PASiS and PMO, the gateway, one citizen's story",
+        description="Start mock PASiS, mock PMO, a mock 1177 inbox and the gateway in this process "
+        "on loopback with Swedish demo data, then tell one citizen's story against the real HTTP "
+        "API: find a slot, accept the terms, book, see 'Bokade tider' across both systems, "
+        "rebook, cancel, book from an open invitation, read the inbox, and be refused a "
+        "cancellation inside PASiS' 24-hour window. Exits non-zero if any step goes wrong.",
+    )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep everything running afterwards and print the URLs and a demo token for curl",
+    )
+    demo.set_defaults(run=_cmd_demo)
 
     # `tidbok contract` and `tidbok new-plugin` live with the contract kit (issue 5).
     from tidbok_contract.cli import add_commands as add_contract_commands

@@ -1,0 +1,343 @@
+"""``tidbok demo``: mock PASiS, mock PMO, a mock inbox and the gateway in one process, on loopback.
+
+The demo narrates one citizen's story against the real HTTP API, exactly as the 1177 platform would
+call it: find a slot, accept the terms, book, see it in "Bokade tider" beside bookings from the
+other system (and one made by staff), rebook, cancel, book from an open invitation, read the inbox,
+and be refused a cancellation inside PASiS' 24-hour window, with its Swedish text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import signal
+import tempfile
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tidbok.clock import STOCKHOLM, Clock, SystemClock
+from tidbok.gateway.auth import issue_token
+from tidbok.gateway.runner import start_gateway
+from tidbok.service import BookingService
+from tidbok.settings import TidbokSettings
+
+DEMO_CITIZEN = "191212121212"
+"""Tolvan Tolvansson, the Swedish test citizen."""
+
+PASIS_UNITS = {
+    "SE2321000016-1001": ("Vårdcentralen Tensta", ("book", "manage")),
+    "SE2321000016-1002": ("Barnmorskemottagningen Solna", ("book", "manage")),
+}
+PMO_UNITS = {
+    "SE2321000016-2001": ("Vårdcentralen Rinkeby", ("book", "manage")),
+    "SE2321000016-2002": ("Barnavårdscentralen Kista", ("view",)),
+}
+TERMS = (
+    "Tiden är bokad när du fått en bekräftelse i din inkorg. Avboka senast 24 timmar innan om du "
+    "inte kan komma."
+)
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoBackends:
+    """URLs and credentials of the mock systems the demo started."""
+
+    pasis_url: str
+    pasis_api_key: str
+    pmo_url: str
+    pmo_client_id: str
+    pmo_client_secret: str
+    pmo_token_url: str
+    inbox_url: str
+
+
+def demo_settings(backends: DemoBackends, outbox: Path, jwt_secret: str) -> TidbokSettings:
+    """Settings for the demo: four units on two systems, the gateway on a free port."""
+    units: list[dict[str, Any]] = []
+    for backend, table in (("pasis-demo", PASIS_UNITS), ("pmo-demo", PMO_UNITS)):
+        for hsa_id, (name, kinds) in table.items():
+            units.append(
+                {
+                    "hsa_id": hsa_id,
+                    "name": name,
+                    "backend": backend,
+                    "case_types": [{"kind": kind, "terms": TERMS} for kind in kinds],
+                }
+            )
+    return TidbokSettings(
+        backends={
+            "pasis-demo": {
+                "system": "pasis",
+                "base_url": backends.pasis_url,
+                "credentials": {"api_key": backends.pasis_api_key},
+            },
+            "pmo-demo": {
+                "system": "pmo",
+                "base_url": backends.pmo_url,
+                "credentials": {
+                    "client_id": backends.pmo_client_id,
+                    "client_secret": backends.pmo_client_secret,
+                    "token_url": backends.pmo_token_url,
+                },
+            },
+        },
+        units=units,
+        gateway={
+            "port": 0,
+            "jwt_secret": jwt_secret,
+            "outbox_path": str(outbox),
+            "inbox_url": backends.inbox_url,
+            "delivery_poll_interval": 0.2,
+            "delivery_backoff_initial": 0.1,
+        },
+    )
+
+
+class DemoFailed(Exception):
+    """The demo's story did not go as it should; the message says where."""
+
+
+class Story:
+    """One citizen's booking story, told against the gateway's HTTP API."""
+
+    def __init__(self, api: httpx.AsyncClient, pasis_admin: httpx.AsyncClient, say: Say) -> None:
+        self.api = api
+        self.pasis_admin = pasis_admin
+        self.say = say
+        self.unit_names: dict[str, str] = {}
+
+    async def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
+        """Call the gateway and insist on the expected status."""
+        response = await self.api.request(method, path, **kwargs)
+        if response.status_code != expect:
+            raise DemoFailed(
+                f"{method} {path} answered {response.status_code}, expected {expect}: "
+                f"{response.text[:300]}"
+            )
+        return response.json() if response.content else None
+
+    def heading(self, text: str) -> None:
+        """Print a step's heading."""
+        self.say("")
+        self.say(f"== {text}")
+
+    def show_booking(self, booking: dict[str, Any]) -> None:
+        """One line per booking, as 'Bokade tider' shows it."""
+        start = _local(booking["start"])
+        who = "bokad av dig" if booking["booked_by"] == "citizen" else "bokad av mottagningen"
+        flags = booking["permissions"]
+        changeable = "kan av-/ombokas" if flags["cancel_booking_allowed"] else "kan inte ändras här"
+        unit = self.unit_names.get(booking["unit"], booking["unit"])
+        self.say(f"   {start}  {booking['time_type']['name']}, {unit} ({who}; {changeable})")
+
+    async def run(self) -> None:
+        """Tell the whole story; raise DemoFailed if any step goes wrong."""
+        tensta, rinkeby = "SE2321000016-1001", "SE2321000016-2001"
+        self.heading("1. Mottagningar med 1177 tidbokning (GET /v1/units)")
+        units = (await self.call("GET", "/v1/units", 200))["units"]
+        for unit in units:
+            self.unit_names[unit["hsa_id"]] = unit["name"]
+            services = ", ".join(f"«{c['name']}»" for c in unit["case_types"])
+            self.say(f"   {unit['name']} [{unit['system']}]: {services}")
+
+        self.heading("2. Lediga tider på Vårdcentralen Tensta (PASiS; bokas tidigast i morgon)")
+        types = (await self.call("GET", f"/v1/units/{tensta}/time-types", 200))["time_types"]
+        self.say("   Tidstyper: " + ", ".join(t["name"] for t in types if t["bookable"]))
+        slots = (await self.call("GET", f"/v1/units/{tensta}/slots", 200))["slots"]
+        if len(slots) < 2:
+            raise DemoFailed("the PASiS demo unit offers too few slots")
+        for slot in slots[:3]:
+            self.say(
+                f"   {_local(slot['start'])}  {slot['time_type']['name']}  ({slot['performer']})"
+            )
+
+        self.heading("3. Boka utan att godkänna villkoren, sedan med (POST /v1/bookings)")
+        body = {"unit": tensta, "slot_id": slots[0]["id"], "accept_terms": False}
+        refused = await self.call("POST", "/v1/bookings", 422, json=body)
+        self.say(f"   422 {refused['code']}: {refused['detail']}")
+        body |= {"accept_terms": True, "reason": "Min läkare vill ta nya prover."}
+        booked = (await self.call("POST", "/v1/bookings", 201, json=body))["booking"]
+        self.say("   201 bokad:")
+        self.show_booking(booked)
+
+        self.heading("4. Boka på Vårdcentralen Rinkeby (PMO; samma dag går bra)")
+        pmo_slots = (await self.call("GET", f"/v1/units/{rinkeby}/slots", 200))["slots"]
+        if not pmo_slots:
+            raise DemoFailed("the PMO demo unit offers no slot")
+        body = {"unit": rinkeby, "slot_id": pmo_slots[0]["id"], "accept_terms": True}
+        pmo_booking = (await self.call("POST", "/v1/bookings", 201, json=body))["booking"]
+        self.show_booking(pmo_booking)
+
+        self.heading("5. Bokade tider: alla mottagningar, båda systemen (GET /v1/bookings)")
+        schedule = await self.call("GET", "/v1/bookings", 200)
+        for booking in schedule["bookings"]:
+            self.show_booking(booking)
+        self.say("   (en bokning som mottagningen har dolt visas inte)")
+
+        self.heading("6. Omboka Tensta-tiden (GET slots?rebook=, POST /v1/bookings/{id}/rebook)")
+        options = await self.call(
+            "GET", f"/v1/units/{tensta}/slots", 200, params={"rebook": booked["id"]}
+        )
+        target = next(s for s in options["slots"] if s["id"] != slots[0]["id"])
+        moved = await self.call(
+            "POST", f"/v1/bookings/{booked['id']}/rebook", 200, json={"slot_id": target["id"]}
+        )
+        self.say(f"   flyttad från {_local(booked['start'])} till:")
+        self.show_booking(moved["booking"])
+
+        self.heading("7. Avboka Rinkeby-tiden (POST /v1/bookings/{id}/cancel)")
+        await self.call("POST", f"/v1/bookings/{pmo_booking['id']}/cancel", 200, json={})
+        self.say(f"   avbokad: {_local(pmo_booking['start'])}; tiden är genast bokningsbar igen")
+
+        await self.invitation()
+        await self.refused_cancel(tensta)
+        await self.inbox()
+        await self.staff_view(tensta)
+
+    async def invitation(self) -> None:
+        """Book one slot of the open invitation (R15), then be refused a second."""
+        self.heading("8. Öppen kallelse från Tensta (GET /v1/invitations)")
+        invitations = (await self.call("GET", "/v1/invitations", 200))["invitations"]
+        if not invitations:
+            raise DemoFailed("the demo citizen has no open invitation")
+        invitation = invitations[0]
+        self.say(f"   «{invitation['title']}»: {len(invitation['slots'])} tider att välja på")
+        path = f"/v1/invitations/{invitation['id']}/book"
+        first, second = invitation["slots"][0], invitation["slots"][-1]
+        result = await self.call(
+            "POST", path, 201, json={"slot_id": first["id"], "accept_terms": True}
+        )
+        self.show_booking(result["booking"])
+        again = await self.call(
+            "POST", path, 409, json={"slot_id": second["id"], "accept_terms": True}
+        )
+        self.say(f"   en gång till: 409 {again['code']}: {again['detail']}")
+
+    async def refused_cancel(self, tensta: str) -> None:
+        """Staff book a visit in five hours; the citizen may not cancel it via 1177 (R9)."""
+        self.heading("9. Avboka en tid som börjar om fem timmar (PASiS: senast 24 h innan)")
+        clock = (await self.pasis_admin.get("/clock")).json()
+        start = datetime.fromisoformat(clock["now"]).replace(second=0, microsecond=0)
+        start += timedelta(hours=5)
+        slot = await self.pasis_admin.post(
+            "/slots",
+            json={"unit": tensta, "time_type": "TT-LAKARE-UPPF", "start": start.isoformat()},
+        )
+        slot.raise_for_status()
+        staff = await self.pasis_admin.post(
+            "/bookings", json={"slot": slot.json()["id"], "person": DEMO_CITIZEN}
+        )
+        staff.raise_for_status()
+        schedule = await self.call("GET", "/v1/bookings", 200)
+        soon = next(b for b in schedule["bookings"] if _local(b["start"]) == _local(start))
+        self.show_booking(soon)
+        refused = await self.call("POST", f"/v1/bookings/{soon['id']}/cancel", 422, json={})
+        self.say(f"   422 {refused['code']}: {refused['detail']}")
+
+    async def inbox(self) -> None:
+        """Read the 1177 inbox: one message per citizen activity, none for staff (R10)."""
+        self.heading("10. Inkorgen på 1177 (GET /v1/inbox)")
+        messages: list[dict[str, Any]] = []
+        for _ in range(50):
+            messages = (await self.call("GET", "/v1/inbox", 200))["messages"]
+            if messages and all(message["delivered"] for message in messages):
+                break
+            await asyncio.sleep(0.1)
+        for message in messages:
+            state = "levererat" if message["delivered"] else "väntar i utkorgen"
+            self.say(f"   [{state}] {message['subject']}: {message['body']}")
+        if len(messages) != 5:
+            raise DemoFailed(
+                f"expected 5 inbox messages (2 booked, rebooked, cancelled, invitation), "
+                f"got {len(messages)}"
+            )
+
+    async def staff_view(self, tensta: str) -> None:
+        """What the unit's staff see in PASiS: the bookings made via 1177 are real (R2)."""
+        self.heading("11. Tidboken på Tensta, som personalen ser den i PASiS")
+        book = (await self.pasis_admin.get("/appointment-book", params={"unit": tensta})).json()
+        for entry in book["entries"]:
+            if entry["person"] == DEMO_CITIZEN:
+                hidden = ", dold på 1177" if entry["hidden"] else ""
+                self.say(
+                    f"   {_local(entry['start'])}  {entry['time_type_name']} "
+                    f"(bokad av {entry['booked_by']}{hidden})"
+                )
+
+
+def _local(text_or_time: Any) -> str:
+    moment = datetime.fromisoformat(text_or_time) if isinstance(text_or_time, str) else text_or_time
+    return f"{moment.astimezone(STOCKHOLM):%a %d %b %H:%M}"
+
+
+async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
+    """Start everything on loopback, tell the story, and stop (or keep serving with ``serve``)."""
+    from tidbok_mocks import run_pasis, run_pmo
+    from tidbok_mocks.inbox.server import running_inbox
+
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        pasis = await stack.enter_async_context(run_pasis(demo_data=True))
+        pmo = await stack.enter_async_context(run_pmo(demo_data=True))
+        inbox = await stack.enter_async_context(running_inbox())
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tidbok-demo-")))
+        backends = DemoBackends(
+            pasis_url=pasis.api_url,
+            pasis_api_key=pasis.api_key,
+            pmo_url=pmo.url,
+            pmo_client_id=pmo.client_id,
+            pmo_client_secret=pmo.client_secret,
+            pmo_token_url=pmo.token_url,
+            inbox_url=inbox.url,
+        )
+        secret = secrets.token_urlsafe(32)
+        settings = demo_settings(backends, folder / "outbox.sqlite3", secret)
+        service = await stack.enter_async_context(BookingService(settings, clock=clock))
+        gateway = await stack.enter_async_context(await start_gateway(settings, service))
+        token = issue_token(
+            secret,
+            DEMO_CITIZEN,
+            audience=settings.gateway.jwt_audience,
+            expires_at=clock.now() + timedelta(hours=8),
+        )
+        say(
+            f"tidbok demo: gateway {gateway.url}, PASiS {pasis.url}, PMO {pmo.url}, "
+            f"inbox {inbox.url}"
+        )
+        say("Medborgare: Tolvan Tolvansson (19121212-****)")
+        api = await stack.enter_async_context(
+            httpx.AsyncClient(
+                base_url=gateway.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            )
+        )
+        admin = await stack.enter_async_context(
+            httpx.AsyncClient(base_url=pasis.url + "/__admin", timeout=30)
+        )
+        await Story(api, admin, say).run()
+        say("")
+        say("Klart: hela berättelsen gick igenom mot det riktiga HTTP-API:t.")
+        if serve:
+            say("")
+            say(f"Gateway:  {gateway.url}   (OpenAPI: {gateway.url}/openapi.json)")
+            say(f"Token:    {token}")
+            say(f'Try:      curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
+            say("Ctrl-C stops everything.")
+            await _wait_for_signal()
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
