@@ -9,6 +9,7 @@ is lost, the citizen's bookings are read back and the booking that exists is rep
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -346,14 +347,30 @@ class PasisAdapter(SchedulingAdapter):
     async def invitations_for(
         self, unit: str, subject_of_care: PersonalIdentityNumber
     ) -> list[Invitation]:
-        """The citizen's open invitations at the unit, with the slots still free."""
-        kallelser = await self._list(
-            Kallelse,
-            "invitations_for",
-            f"enheter/{_segment(unit)}/kallelser",
-            {"personnummer": subject_of_care.dashed},
+        """The citizen's invitations at the unit: open ones with their free slots, then used ones.
+
+        PASiS lists only open invitations; the used ones are known from the citizen's bookings
+        (``kallelseId``), so that a second booking of one is refused as already used rather than
+        as unknown.
+        """
+        kallelser, bokningar = await asyncio.gather(
+            self._list(
+                Kallelse,
+                "invitations_for",
+                f"enheter/{_segment(unit)}/kallelser",
+                {"personnummer": subject_of_care.dashed},
+            ),
+            self._bokningar(unit, subject_of_care),
         )
-        return build_models(lambda: [mapping.invitation(k) for k in kallelser], "invitations_for")
+        open_ids = {k.kallelseId for k in kallelser}
+        used = [b for b in bokningar if b.kallelseId is not None and b.kallelseId not in open_ids]
+        return build_models(
+            lambda: (
+                [mapping.invitation(k) for k in kallelser]
+                + [mapping.used_invitation(b) for b in used]
+            ),
+            "invitations_for",
+        )
 
     async def book_invitation(
         self,

@@ -124,6 +124,19 @@ def invitation(kallelse: Kallelse) -> Invitation:
     )
 
 
+def used_invitation(bokning: Bokning) -> Invitation:
+    """The invitation a booking was made from (``kallelseId``): used, offering no slots."""
+    return Invitation(
+        id=bokning.kallelseId or "",
+        unit=bokning.hsaId,
+        subject_of_care=bokning.personnummer,
+        title=bokning.syfte or "Kallelse",
+        slots=(),
+        purpose=bokning.syfte or None,
+        used=True,
+    )
+
+
 def felkod(response: httpx.Response) -> str | None:
     """The felkod of an error answer, or None when the body is not PASiS's error format."""
     try:
