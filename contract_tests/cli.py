@@ -31,7 +31,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
     if args.report:
         from tidbok_contract.report import run_report
 
-        systems = [args.system] if args.system else []
+        systems = [*([args.system] if args.system else []), *args.only]
         return run_report(Path(args.output), systems, args.plugin, args.pytest_args)
     if not args.system:
         print("tidbok contract: name a SYSTEM, or use --report for every installed system")
@@ -79,6 +79,13 @@ def add_commands(commands: Any) -> None:
         default=[],
         metavar="MODULE",
         help="also register this module as a tidbok plugin (repeatable)",
+    )
+    contract.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --report: only this system (repeatable; default every installed one)",
     )
     contract.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
     contract.set_defaults(run=cmd_contract)

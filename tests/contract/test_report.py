@@ -32,6 +32,8 @@ def test_report_over_a_correct_and_a_broken_system(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "tidbok", "contract", "--report", "--output", str(tmp_path)]
     for module in (MEMORY, BROKEN):
         command += ["--plugin", module]
+    for system in ("memory", "memory_broken", "memory_sameday"):
+        command += ["--only", system]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
