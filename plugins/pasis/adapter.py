@@ -116,10 +116,17 @@ class PasisAdapter(SchedulingAdapter):
         body: BaseModel,
         expected: Collection[int],
         table: Mapping[str, type[TidbokError]] = mapping.ERRORS,
-    ) -> R:
+    ) -> R | TidbokError:
+        """Send a write once. A refusal is returned as a value: it is a definite answer.
+
+        Only answers that leave the outcome open (no answer, an unreadable success) raise, so
+        that :func:`write_with_readback` reads back exactly those and never a clear refusal.
+        """
         response = await self._http.write(
             operation, "POST", path, retry=False, json=body.model_dump(exclude_none=True)
         )
+        if response.status_code >= 300:
+            return mapping.error(response, operation, table)
         return self._parsed(model, response, operation, expected, table)
 
     @staticmethod
@@ -172,10 +179,14 @@ class PasisAdapter(SchedulingAdapter):
 
     async def _written(
         self,
-        write: Callable[[], Awaitable[BookingResult]],
+        write: Callable[[], Awaitable[BookingResult | TidbokError]],
         read_back: Callable[[], Awaitable[BookingResult | None]],
     ) -> BookingResult:
-        return await write_with_readback(write, read_back, pause=self._readback_pause)
+        """Run a write once; read back a lost answer; raise a refusal the backend gave."""
+        outcome = await write_with_readback(write, read_back, pause=self._readback_pause)
+        if isinstance(outcome, TidbokError):
+            raise outcome
+        return outcome
 
     # -- units and time types --------------------------------------------------------------
 
@@ -245,7 +256,7 @@ class PasisAdapter(SchedulingAdapter):
         """Book the slot (``POST /enheter/{hsaId}/bokningar``); read back a lost answer."""
         citizen = request.subject_of_care
 
-        async def write() -> BookingResult:
+        async def write() -> BookingResult | TidbokError:
             bokning = await self._post(
                 Bokning,
                 "book",
@@ -253,6 +264,8 @@ class PasisAdapter(SchedulingAdapter):
                 BokaIn(tidId=request.slot_id, personnummer=citizen.dashed, orsak=request.reason),
                 {201},
             )
+            if isinstance(bokning, TidbokError):
+                return bokning
             return self._result(bokning, "book")
 
         async def read_back() -> BookingResult | None:
@@ -271,7 +284,7 @@ class PasisAdapter(SchedulingAdapter):
     ) -> BookingResult:
         """Move the booking in one step (``POST /bokningar/{id}/omboka``); read back if lost."""
 
-        async def write() -> BookingResult:
+        async def write() -> BookingResult | TidbokError:
             bokning = await self._post(
                 Bokning,
                 "rebook",
@@ -280,6 +293,8 @@ class PasisAdapter(SchedulingAdapter):
                 {200},
                 mapping.CHOICE_ERRORS,
             )
+            if isinstance(bokning, TidbokError):
+                return bokning
             return self._result(bokning, "rebook")
 
         async def read_back() -> BookingResult | None:
@@ -300,7 +315,7 @@ class PasisAdapter(SchedulingAdapter):
     ) -> WriteOutcome:
         """Cancel (``POST /bokningar/{id}/avboka``) with the message; read back if lost."""
 
-        async def write() -> BookingResult:
+        async def write() -> BookingResult | TidbokError:
             bokning = await self._post(
                 Bokning,
                 "cancel",
@@ -308,6 +323,8 @@ class PasisAdapter(SchedulingAdapter):
                 AvbokaIn(personnummer=subject_of_care.dashed, meddelande=message),
                 {200},
             )
+            if isinstance(bokning, TidbokError):
+                return bokning
             if bokning.status != "AVBOKAD":
                 raise BackendProtocolError("cancel: the booking is still active after avboka")
             return self._result(bokning, "cancel")
@@ -381,7 +398,7 @@ class PasisAdapter(SchedulingAdapter):
     ) -> BookingResult:
         """Book one slot of the invitation (``POST /kallelser/{id}/bokning``); read back if lost."""
 
-        async def write() -> BookingResult:
+        async def write() -> BookingResult | TidbokError:
             bokning = await self._post(
                 Bokning,
                 "book_invitation",
@@ -390,6 +407,8 @@ class PasisAdapter(SchedulingAdapter):
                 {201},
                 mapping.CHOICE_ERRORS,
             )
+            if isinstance(bokning, TidbokError):
+                return bokning
             return self._result(bokning, "book_invitation")
 
         async def read_back() -> BookingResult | None:
