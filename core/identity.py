@@ -15,7 +15,9 @@ from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
 from tidbok.errors import InvalidInput
 
-_PIN_PATTERN = re.compile(r"^(\d{8})-?([0-9pPtTfF])(\d{3})$")
+# ASCII only: ``\d`` alone also matches Arabic-Indic, full-width and other Unicode digits, which
+# int() and date() accept, so such a text would pass as a valid number and reach the wire.
+_PIN_PATTERN = re.compile(r"^(\d{8})-?([0-9pPtTfF])(\d{3})$", re.ASCII)
 
 
 class IdentityKind(StrEnum):
