@@ -98,7 +98,10 @@ class SchedulingAdapter(ABC):
 
     @abstractmethod
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
-        """One free slot by id, so the core can check it before booking. NotFound if not free."""
+        """One slot by id, so the core can check it before booking.
+
+        NotFound for an unknown slot, SlotTaken for one that is already booked.
+        """
 
     @abstractmethod
     async def book(self, unit: str, request: NewBooking) -> BookingResult:

@@ -55,6 +55,16 @@ def to_stockholm(moment: datetime) -> datetime:
     return moment.astimezone(STOCKHOLM)
 
 
+def instant(moment: datetime) -> datetime:
+    """The same moment in UTC, for comparing and sorting.
+
+    Two datetimes that share a ``ZoneInfo`` compare by wall clock, ignoring ``fold``: in the
+    repeated hour of the autumn change, 02:30 CEST and 02:30 CET would compare equal. Compare
+    ``instant(a) < instant(b)`` instead.
+    """
+    return moment.astimezone(UTC)
+
+
 def elapsed(start: datetime, end: datetime) -> timedelta:
     """Elapsed time from ``start`` to ``end``, computed on UTC instants.
 

@@ -6,12 +6,13 @@ Adapters build these from their system's wire format; the service and the gatewa
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-from tidbok.clock import to_stockholm
+
+from tidbok.clock import elapsed, to_stockholm
 from tidbok.identity import HsaId, PersonalIdentityNumber
 
 #: An aware datetime, converted to Europe/Stockholm. Naive datetimes are refused.
@@ -104,7 +105,7 @@ class Slot(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if self.end <= self.start:
+        if elapsed(self.start, self.end) <= timedelta(0):
             raise ValueError("a slot must end after it starts")
         return self
 
@@ -150,7 +151,7 @@ class Booking(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if self.end <= self.start:
+        if elapsed(self.start, self.end) <= timedelta(0):
             raise ValueError("a booking must end after it starts")
         return self
 
@@ -216,7 +217,7 @@ class Caller(Model):
 
 def overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
     """Whether ``[start, end)`` overlaps ``[window_start, window_end)``."""
-    return start < window_end and window_start < end
+    return elapsed(start, window_end) > timedelta(0) and elapsed(window_start, end) > timedelta(0)
 
 
 class ActiveUnit(Model):

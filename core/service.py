@@ -17,10 +17,11 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from pydantic import ValidationError
+
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.aggregate import gather_per_unit
 from tidbok.backend_http import CallObserver
-from tidbok.clock import Clock, SystemClock, elapsed, to_stockholm
+from tidbok.clock import Clock, SystemClock, elapsed, instant, to_stockholm
 from tidbok.errors import (
     BackendProtocolError,
     BackendUnavailable,
@@ -216,9 +217,9 @@ class BookingService:
                 for slot in slots
                 if self._offerable(route, slot, now)
                 and (time_type is None or slot.time_type_id == time_type)
-                and start <= slot.start < end
+                and instant(start) <= instant(slot.start) < instant(end)
             ),
-            key=lambda slot: (slot.start, slot.id),
+            key=lambda slot: (instant(slot.start), slot.id),
         )
 
     async def available_dates(
@@ -317,7 +318,7 @@ class BookingService:
             UnitRoute.describe,
             self._unit_timeout,
         )
-        bookings.sort(key=lambda booking: (booking.start, booking.unit, booking.id))
+        bookings.sort(key=lambda booking: (instant(booking.start), booking.unit, booking.id))
         return Schedule(bookings=tuple(bookings), failed_units=tuple(failures))
 
     async def unit_bookings(self, caller: Caller, hsa_id: str) -> list[Booking]:
@@ -325,7 +326,7 @@ class BookingService:
         route = self._route(hsa_id)
         self._require_active(route)
         bookings = await self._visible_bookings(route, caller)
-        return sorted(bookings, key=lambda booking: (booking.start, booking.id))
+        return sorted(bookings, key=lambda booking: (instant(booking.start), booking.id))
 
     async def booking(self, caller: Caller, hsa_id: str, booking_id: str) -> Booking:
         """One of the citizen's bookings with its permission flags (GetBookingDetails)."""

@@ -175,7 +175,7 @@ class Schedule(Generic[TimeTypeT, SlotT]):
         time_type = self.time_type(slot.time_type_id)
         if time_type.unit_id != slot.unit_id:
             raise MockError(ErrorKind.INVALID, f"Time type {time_type.id} belongs to another unit")
-        if slot.end <= slot.start:
+        if slot.end.timestamp() <= slot.start.timestamp():  # instants, not wall clock (DST)
             raise MockError(ErrorKind.INVALID, "A slot must end after it starts")
         if slot.id in self.slots:
             raise MockError(ErrorKind.INVALID, f"Slot {slot.id} already exists")

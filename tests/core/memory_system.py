@@ -11,7 +11,7 @@ import asyncio
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tidbok import hookimpl
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
@@ -92,7 +92,7 @@ class MemoryBackend:
             id=f"slot-{next(self._ids)}",
             unit=unit,
             start=start,
-            end=start + timedelta(minutes=minutes),
+            end=(start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo),
             time_type_id=time_type.id,
             time_type_name=time_type.name,
             performer="Dr Anna Berg",

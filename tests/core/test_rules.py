@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from tidbok.clock import STOCKHOLM, FrozenClock, elapsed
 from tidbok.rules import (
     EarliestBooking,
@@ -103,3 +104,16 @@ def test_frozen_clock_moves_in_elapsed_time_across_dst() -> None:
 def test_rules_describe_themselves() -> None:
     assert PASIS.describe() == "book from the next day; cancel/rebook until 24 h before start"
     assert PMO.describe() == "book same day; cancel/rebook until the start"
+
+
+def test_a_slot_in_the_repeated_autumn_hour_is_ordered_by_instant() -> None:
+    from tidbok.models import Slot
+
+    # 02:30 CEST then, an hour later, 02:00 CET (the clock went back at 03:00 CEST).
+    start = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(STOCKHOLM)
+    end = datetime(2026, 10, 25, 1, 0, tzinfo=UTC).astimezone(STOCKHOLM)
+    assert (start.hour, end.hour) == (2, 2)
+    slot = Slot(
+        id="s", unit="SE2321000016-1234", start=start, end=end, time_type_id="t", time_type_name="T"
+    )
+    assert elapsed(slot.start, slot.end) == timedelta(minutes=30)
