@@ -158,7 +158,7 @@ def test_masking_never_reveals_the_last_four(text: str, last_four: int) -> None:
         pin.value[8:] not in rendering.replace(pin.value[:8], "") for rendering in renderings
     )
     # A sibling number differing only in the last four renders identically.
-    sibling = reference(f"{pin.value[:8]}{pin.value[8]}{last_four:04d}"[:12])
+    sibling = reference(f"{pin.value[:8]}{last_four:04d}")
     if sibling is not None:
         other = PersonalIdentityNumber(sibling[1])
         assert str(other) == str(pin)
