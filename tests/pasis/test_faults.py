@@ -1,0 +1,185 @@
+"""Fault injection on the PASiS mock: no duplicate and no lost booking, typed errors, breaker.
+
+Each write is faulted once through the mock's admin API; afterwards the appointment book must hold
+exactly the bookings it should, and the caller must have the booking or a typed error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tidbok.backend_http import BreakerState, OutcomeUnknown
+from tidbok.errors import BackendProtocolError, BackendUnavailable, TidbokError
+from tidbok.models import OutcomeKind
+
+from .conftest import NOW, TOLVAN, UNIT, Live, at
+
+#: Fault specs for the admin API, and whether the write happens on the server.
+FAULTS: dict[str, tuple[dict[str, Any], bool]] = {
+    # Attempt timeout is 0.3 s. The mock delays before it reads the body, so once the client has
+    # given up the write never happens: the read-back finds nothing.
+    "delay": ({"kind": "delay", "seconds": 0.5}, False),
+    "http_500": ({"kind": "http_500"}, False),
+    "http_503": ({"kind": "http_503", "retry_after": 1}, False),
+    "reset": ({"kind": "reset"}, False),
+    "malformed": ({"kind": "malformed"}, False),
+    "commit_then_drop": ({"kind": "commit_then_drop"}, True),
+}
+
+#: The typed error the caller gets when the write did not happen.
+ERRORS: dict[str, type[TidbokError]] = {
+    "delay": OutcomeUnknown,  # no answer in time: read back, nothing found
+    "http_500": BackendUnavailable,
+    "http_503": BackendUnavailable,
+    "reset": OutcomeUnknown,  # no answer: read back, nothing found
+    "malformed": OutcomeUnknown,  # unreadable answer: read back, nothing found
+}
+
+
+async def citizen_entries(live: Live) -> list[dict[str, Any]]:
+    """The citizen's own (citizen-made) active bookings in the appointment book."""
+    return [e for e in await live.book() if e["booked_by"] == "citizen"]
+
+
+async def faulted(
+    live: Live, name: str, path: str, call: Callable[[], Awaitable[Any]]
+) -> tuple[Any, TidbokError | None]:
+    """Inject fault ``name`` on the next POST to ``path`` and run ``call``."""
+    spec, _ = FAULTS[name]
+    await live.fault(match={"method": "POST", "path": path}, times=1, **spec)
+    try:
+        return await call(), None
+    except TidbokError as error:
+        return None, error
+
+
+def check_outcome(name: str, result: Any, error: TidbokError | None) -> None:
+    """The caller got the result when the write happened, else the expected typed error."""
+    if FAULTS[name][1]:
+        assert error is None, error
+        assert result is not None
+    else:
+        assert type(error) is ERRORS[name], error
+        if name == "http_503":
+            assert isinstance(error, BackendUnavailable)
+            assert error.retry_after == 1.0
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+async def test_book(live: Live, name: str) -> None:
+    result, error = await faulted(
+        live,
+        name,
+        "bokningar$",
+        lambda: live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True),
+    )
+    check_outcome(name, result, error)
+    entries = await citizen_entries(live)
+    if FAULTS[name][1]:
+        assert [e["slot_id"] for e in entries] == ["S-TUE"]
+        assert entries[0]["booking_id"] == result.booking.id
+    else:
+        assert entries == []
+    posts = [r for r in await live.requests() if r["method"] == "POST"]
+    assert len(posts) == 1  # never re-sent
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+async def test_rebook(live: Live, name: str) -> None:
+    booking = (await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)).booking
+    result, error = await faulted(
+        live,
+        name,
+        "omboka$",
+        lambda: live.service.rebook(live.citizen, UNIT, booking.id, "S-WED"),
+    )
+    check_outcome(name, result, error)
+    entries = await citizen_entries(live)
+    assert len(entries) == 1  # never two bookings, never none
+    assert entries[0]["booking_id"] == booking.id
+    expected_slot = "S-WED" if FAULTS[name][1] else "S-TUE"
+    assert entries[0]["slot_id"] == expected_slot
+    if result is not None:
+        assert result.booking.start == at(25, 10)
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+async def test_cancel(live: Live, name: str) -> None:
+    booking = (await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)).booking
+    result, error = await faulted(
+        live,
+        name,
+        "avboka$",
+        lambda: live.service.cancel(live.citizen, UNIT, booking.id),
+    )
+    check_outcome(name, result, error)
+    entries = await citizen_entries(live)
+    if FAULTS[name][1]:
+        assert result.kind is OutcomeKind.OK
+        assert entries == []
+    else:
+        assert [e["booking_id"] for e in entries] == [booking.id]
+
+
+async def test_invitation_booking_lost_answer_is_read_back(live: Live) -> None:
+    await live.post(
+        "/slots", {"id": "K-S1", "unit": UNIT, "time_type": "TT2", "start": at(25, 15).isoformat()}
+    )
+    await live.post(
+        "/invitations", {"id": "K1", "unit": UNIT, "person": TOLVAN.value, "slots": ["K-S1"]}
+    )
+    await live.fault(match={"method": "POST", "path": "bokning$"}, kind="commit_then_drop")
+    result = await live.service.book_invitation(live.citizen, UNIT, "K1", "K-S1", accept_terms=True)
+    assert result.booking.is_invitation
+    assert [e["invitation_id"] for e in await citizen_entries(live)] == ["K1"]
+
+
+async def test_reads_honour_retry_after(live: Live) -> None:
+    await live.fault(
+        match={"method": "GET", "path": "lediga-tider$"}, kind="http_503", retry_after=1, times=1
+    )
+    started = time.monotonic()
+    slots = await live.service.available_slots(live.citizen, UNIT, NOW, NOW + timedelta(days=7))
+    assert time.monotonic() - started >= 1.0
+    assert [slot.id for slot in slots] == ["S-TUE", "S-WED", "S-THU"]
+
+
+async def test_malformed_read_is_a_protocol_error(live: Live) -> None:
+    await live.fault(match={"method": "GET", "path": "lediga-tider$"}, kind="malformed")
+    with pytest.raises(BackendProtocolError):
+        await live.service.available_slots(live.citizen, UNIT, NOW, NOW + timedelta(days=7))
+
+
+async def test_breaker_opens_answers_at_once_half_opens_and_recovers(live: Live) -> None:
+    adapter = live.service._adapters["pasis-test"]
+    search = lambda: live.service.available_slots(  # noqa: E731
+        live.citizen, UNIT, NOW, NOW + timedelta(days=7)
+    )
+    await live.fault(match={"method": "GET", "path": "lediga-tider$"}, kind="http_500")
+    with pytest.raises(BackendUnavailable):
+        await search()  # 3 attempts, 3 failures: the threshold
+    assert adapter.breaker.state is BreakerState.OPEN
+    sent = len(await live.requests())
+    with pytest.raises(BackendUnavailable, match="circuit breaker open"):
+        await search()
+    with pytest.raises(BackendUnavailable, match="circuit breaker open"):
+        await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)
+    assert len(await live.requests()) == sent  # answered without a network call
+
+    await asyncio.sleep(0.25)  # the probe may go, but the backend is still failing
+    with pytest.raises(BackendUnavailable):
+        await search()
+    assert len(await live.requests()) == sent + 1  # exactly one probe
+    assert adapter.breaker.state is BreakerState.OPEN
+
+    await live.admin.delete("/faults")
+    await asyncio.sleep(0.25)
+    assert [slot.id for slot in await search()] == ["S-TUE", "S-WED", "S-THU"]
+    assert adapter.breaker.state is BreakerState.CLOSED
+    assert (await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)).booking
