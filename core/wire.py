@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -60,6 +61,12 @@ def build_models(build: Callable[[], T], operation: str) -> T:
         raise BackendProtocolError(
             f"{operation}: unusable answer ({describe_validation_error(error)})"
         ) from None
+
+
+def path_segment(identifier: str) -> str:
+    """An id as exactly one URL path segment: ``/``, ``?``, ``#`` and ``..`` cannot escape it."""
+    segment = quote(identifier, safe="")
+    return segment.replace(".", "%2E") if segment in {"", ".", ".."} else segment
 
 
 def local_to_stockholm(text: str) -> datetime:

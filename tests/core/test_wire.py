@@ -16,6 +16,7 @@ from tidbok.wire import (
     collect_pages,
     local_to_stockholm,
     parse_response,
+    path_segment,
     stockholm_to_local,
     stockholm_to_utc,
     translate_error,
@@ -89,3 +90,9 @@ def test_build_models_turns_refused_values_into_protocol_errors() -> None:
     assert build_models(lambda: TimeType(id="T", name="Provtagning"), "list").id == "T"
     with pytest.raises(BackendProtocolError, match="list: unusable answer"):
         build_models(lambda: TimeType(id="", name="Provtagning"), "list")
+
+
+def test_path_segment_cannot_escape_its_segment() -> None:
+    assert path_segment("T-1") == "T-1"
+    assert path_segment("../bokningar/B1?x=1#y") == "..%2Fbokningar%2FB1%3Fx%3D1%23y"
+    assert path_segment("..") == "%2E%2E"
