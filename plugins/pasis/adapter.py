@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
@@ -34,7 +33,7 @@ from tidbok.models import (
     WriteOutcome,
 )
 from tidbok.settings import BackendSettings
-from tidbok.wire import build_models, collect_pages, parse_model, parse_response
+from tidbok.wire import build_models, collect_pages, parse_model, parse_response, path_segment
 from tidbok_pasis import mapping
 from tidbok_pasis.wire import (
     AvbokaIn,
@@ -55,11 +54,6 @@ API_KEY_HEADER = "X-Api-Key"
 PAGE_SIZE = 50
 #: The longest search window PASiS accepts, in days (both dates inclusive).
 MAX_SEARCH_DAYS = 92
-
-
-def _segment(identifier: str) -> str:
-    """An id as one URL path segment (``/`` and ``..`` cannot escape it)."""
-    return quote(identifier, safe="")
 
 
 class PasisAdapter(SchedulingAdapter):
@@ -170,12 +164,12 @@ class PasisAdapter(SchedulingAdapter):
         return await self._list(
             Bokning,
             "bookings_for",
-            f"enheter/{_segment(unit)}/bokningar",
+            f"enheter/{path_segment(unit)}/bokningar",
             {"personnummer": citizen.dashed},
         )
 
     async def _bokning(self, booking_id: str, operation: str) -> Bokning:
-        return await self._get(Bokning, operation, f"bokningar/{_segment(booking_id)}")
+        return await self._get(Bokning, operation, f"bokningar/{path_segment(booking_id)}")
 
     async def _written(
         self,
@@ -200,7 +194,7 @@ class PasisAdapter(SchedulingAdapter):
     async def list_time_types(self, unit: str) -> list[TimeType]:
         """The unit's time types, with the access of their default 1177 level."""
         tidstyper = await self._list(
-            Tidstyp, "list_time_types", f"enheter/{_segment(unit)}/tidstyper"
+            Tidstyp, "list_time_types", f"enheter/{path_segment(unit)}/tidstyper"
         )
         return build_models(lambda: [mapping.time_type(t) for t in tidstyper], "list_time_types")
 
@@ -236,7 +230,7 @@ class PasisAdapter(SchedulingAdapter):
             if time_type is not None:
                 params["tidstyp"] = time_type
             tider += await self._list(
-                Tid, "available_slots", f"enheter/{_segment(unit)}/lediga-tider", params
+                Tid, "available_slots", f"enheter/{path_segment(unit)}/lediga-tider", params
             )
             first = till + timedelta(days=1)
         slots = build_models(lambda: [mapping.slot(t) for t in tider], "available_slots")
@@ -244,7 +238,7 @@ class PasisAdapter(SchedulingAdapter):
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """One free slot of the unit; NotFound if it is booked, reserved or another unit's."""
-        tid = await self._get(Tid, "get_slot", f"lediga-tider/{_segment(slot_id)}")
+        tid = await self._get(Tid, "get_slot", f"lediga-tider/{path_segment(slot_id)}")
         slot = build_models(lambda: mapping.slot(tid), "get_slot")
         if slot.unit != unit.upper():
             raise NotFound(f"get_slot: slot {slot_id} is not at unit {unit}")
@@ -260,7 +254,7 @@ class PasisAdapter(SchedulingAdapter):
             bokning = await self._post(
                 Bokning,
                 "book",
-                f"enheter/{_segment(unit)}/bokningar",
+                f"enheter/{path_segment(unit)}/bokningar",
                 BokaIn(tidId=request.slot_id, personnummer=citizen.dashed, orsak=request.reason),
                 {201},
             )
@@ -288,7 +282,7 @@ class PasisAdapter(SchedulingAdapter):
             bokning = await self._post(
                 Bokning,
                 "rebook",
-                f"bokningar/{_segment(booking_id)}/omboka",
+                f"bokningar/{path_segment(booking_id)}/omboka",
                 OmbokaIn(nyTidId=slot_id, personnummer=subject_of_care.dashed),
                 {200},
                 mapping.CHOICE_ERRORS,
@@ -319,7 +313,7 @@ class PasisAdapter(SchedulingAdapter):
             bokning = await self._post(
                 Bokning,
                 "cancel",
-                f"bokningar/{_segment(booking_id)}/avboka",
+                f"bokningar/{path_segment(booking_id)}/avboka",
                 AvbokaIn(personnummer=subject_of_care.dashed, meddelande=message),
                 {200},
             )
@@ -374,7 +368,7 @@ class PasisAdapter(SchedulingAdapter):
             self._list(
                 Kallelse,
                 "invitations_for",
-                f"enheter/{_segment(unit)}/kallelser",
+                f"enheter/{path_segment(unit)}/kallelser",
                 {"personnummer": subject_of_care.dashed},
             ),
             self._bokningar(unit, subject_of_care),
@@ -402,7 +396,7 @@ class PasisAdapter(SchedulingAdapter):
             bokning = await self._post(
                 Bokning,
                 "book_invitation",
-                f"kallelser/{_segment(invitation_id)}/bokning",
+                f"kallelser/{path_segment(invitation_id)}/bokning",
                 BokaIn(tidId=slot_id, personnummer=subject_of_care.dashed),
                 {201},
                 mapping.CHOICE_ERRORS,
