@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ import pytest_asyncio
 
 from tidbok import hookimpl
 from tidbok.adapter import SchedulingSystem
+from tidbok.backend_http import CallObserver
 from tidbok.clock import STOCKHOLM, FrozenClock
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Caller
@@ -284,17 +286,16 @@ def service_settings(server: PmoServer, resilience: ResilienceSettings) -> Tidbo
     )
 
 
-MakePmo = Callable[..., Any]
-
-
 @pytest.fixture
 def resilience() -> ResilienceSettings:
     """The resilience settings of the service (override in a module)."""
     return FAST
 
 
-@pytest_asyncio.fixture
-async def pmo(resilience: ResilienceSettings) -> AsyncIterator[Pmo]:
+@asynccontextmanager
+async def running_pmo(
+    resilience: ResilienceSettings, observer: CallObserver | None = None
+) -> AsyncIterator[Pmo]:
     """The PMO mock seeded with :func:`scenario`, and a BookingService over it."""
     async with run_pmo(now=NOW) as server:
         registry = PluginRegistry()
@@ -306,6 +307,15 @@ async def pmo(resilience: ResilienceSettings) -> AsyncIterator[Pmo]:
             response = await admin.post("/scenario", json=scenario())
             assert response.status_code == 200, response.text
             settings = service_settings(server, resilience)
-            async with BookingService(settings, registry=registry, clock=clock) as service:
+            async with BookingService(
+                settings, registry=registry, clock=clock, observer=observer
+            ) as service:
                 yield Pmo(server, admin, seeder, service, clock, Caller(subject_of_care=TOLVAN))
         await seeder.aclose()
+
+
+@pytest_asyncio.fixture
+async def pmo(resilience: ResilienceSettings) -> AsyncIterator[Pmo]:
+    """The PMO mock seeded with :func:`scenario`, and a BookingService over it."""
+    async with running_pmo(resilience) as world:
+        yield world
