@@ -3,7 +3,7 @@
 The seeder works through the admin API every bundled mock shares
 (:class:`tidbok_contract.mock_admin.MockAdminSeeder`); only PMO's booking-type flags and the API
 routes that fault injection matches are PMO's own. PMO has no open invitations, so
-``add_invitation`` keeps the default (:class:`tidbok.seeding.SeedingUnsupported`).
+``add_invitation`` raises :class:`tidbok.seeding.SeedingUnsupported` before touching the mock.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from tidbok.clock import STOCKHOLM
+from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177
-from tidbok.seeding import ContractEnvironment, ContractTarget, FaultTarget
+from tidbok.seeding import (
+    ContractEnvironment,
+    ContractTarget,
+    FaultTarget,
+    SeededInvitation,
+    SeedingUnsupported,
+)
 from tidbok.settings import BackendSettings
 from tidbok_contract.mock_admin import MockAdminSeeder, Route
 from tidbok_pmo import mapping
@@ -30,6 +37,16 @@ class PmoSeeder(MockAdminSeeder):
     def time_type_fields(self, access: Access1177) -> dict[str, Any]:
         """PMO's booking-type flags: visible in e-services, bookable, cancellable."""
         return mapping.flags(access)
+
+    async def add_invitation(
+        self,
+        unit: str,
+        time_type_id: str,
+        subject_of_care: PersonalIdentityNumber,
+        starts: list[datetime],
+    ) -> SeededInvitation:
+        """Refused: PMO has no open invitations."""
+        raise SeedingUnsupported("PMO has no open invitations")
 
     def fault_routes(self) -> Mapping[FaultTarget, Route]:
         """The PMO API route each adapter operation uses."""
