@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from abc import abstractmethod
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -91,7 +91,7 @@ class MockAdminSeeder(ContractSeeder):
                 "unit": unit,
                 "time_type": time_type_id,
                 "start": start.isoformat(),
-                "end": (start + timedelta(minutes=minutes)).isoformat(),
+                "end": (start.astimezone(UTC) + timedelta(minutes=minutes)).isoformat(),
                 "performer": "Dr Anna Berg",
                 "resource": "Rum 4",
             },

@@ -28,17 +28,23 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
 from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,
     BackendUnavailable,
     TechnicalFault,
 )
+from tidbok.logsafe import RedactingFilter
 from tidbok.settings import ResilienceSettings
 
 T = TypeVar("T")
 
 log = logging.getLogger("tidbok.backend")
+
+# httpx logs every request URL at INFO, and some systems carry the personal identity number in the
+# query string. A filter on httpx's own logger masks it wherever the application sends its logs.
+logging.getLogger("httpx").addFilter(RedactingFilter())
 
 
 class OutcomeUnknown(BackendTimeout):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from tidbok.backend_http import (
     BackendHttp,
     BreakerState,
@@ -236,3 +237,14 @@ async def test_write_with_readback_does_not_mask_a_clear_refusal() -> None:
 
     with pytest.raises(BackendUnavailable):
         await write_with_readback(write, read_back)
+
+
+async def test_httpx_request_logs_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    transport, _ = scripted(httpx.Response(200, json={}))
+    http = make_http(transport)
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        await http.read(
+            "bookings_for", "GET", "/bokningar", params={"personnummer": "19121212-1212"}
+        )
+    assert "HTTP Request: GET" in caplog.text
+    assert "19121212-1212" not in caplog.text
