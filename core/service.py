@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -162,6 +162,11 @@ class BookingService:
     def unit(self, hsa_id: str) -> ActiveUnit:
         """One configured unit. NotFound if it is not configured."""
         return self._route(hsa_id).unit
+
+    @property
+    def adapters(self) -> Mapping[str, SchedulingAdapter]:
+        """The connected adapters, by backend name (for health checks and tools)."""
+        return dict(self._adapters)
 
     def system_of(self, hsa_id: str) -> SchedulingSystem | None:
         """The scheduling system of a unit (None if its plugin is not loaded)."""

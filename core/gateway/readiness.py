@@ -9,8 +9,8 @@ answers with a business refusal is reachable. Breaker states come from adapters 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
+from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import BookingRefused, TechnicalFault, TidbokError
 from tidbok.gateway.schemas import BackendReadiness, ReadyOut
 from tidbok.gateway.state import GatewayState
@@ -18,14 +18,10 @@ from tidbok.gateway.state import GatewayState
 BREAKER_VALUES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
 
 
-def breaker_state(adapter: Any) -> str | None:
-    """The adapter's circuit-breaker state (closed, half_open, open), if it exposes one."""
-    breaker = getattr(adapter, "breaker", None)
-    state = getattr(breaker, "state", None)
-    if state is None:
-        return None
-    text = str(getattr(state, "value", state)).lower()
-    return text if text in BREAKER_VALUES else None
+def breaker_state(adapter: SchedulingAdapter | None) -> str | None:
+    """The adapter's circuit-breaker state (closed, half_open, open), if it has a breaker."""
+    breaker = adapter.breaker if adapter is not None else None
+    return str(breaker.state) if breaker is not None else None
 
 
 async def _probe(state: GatewayState, hsa_id: str) -> tuple[bool, str | None]:
@@ -47,7 +43,7 @@ async def _probe(state: GatewayState, hsa_id: str) -> tuple[bool, str | None]:
 async def readiness(state: GatewayState, probe: bool = True) -> ReadyOut:
     """Check the store and (with ``probe``) every backend; also refresh the related gauges."""
     service = state.service
-    adapters: dict[str, Any] = getattr(service, "_adapters", {})
+    adapters = service.adapters
     names: list[str] = []
     probes = []
     for name in service.settings.backends:

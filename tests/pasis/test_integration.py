@@ -19,7 +19,7 @@ from .conftest import NOW, TOLVAN, UNIT, Live, at
 
 
 async def test_units_and_time_types(live: Live) -> None:
-    adapter = live.service._adapters["pasis-test"]
+    adapter = live.service.adapters["pasis-test"]
     units = {unit.hsa_id: unit.name for unit in await adapter.list_units()}
     assert units[UNIT] == "Vårdcentralen Test"
     visible = {t.id for t in await live.service.time_types(UNIT)}
@@ -109,7 +109,7 @@ async def test_backend_refusals_are_typed(live: Live) -> None:
         await live.service.book(live.citizen, UNIT, "S-L3", accept_terms=True)
     with pytest.raises(NotFound):
         await live.service.book(live.citizen, UNIT, "NO-SUCH-SLOT", accept_terms=True)
-    adapter = live.service._adapters["pasis-test"]
+    adapter = live.service.adapters["pasis-test"]
     with pytest.raises(NotFound):  # another citizen's booking looks missing
         await adapter.cancel(UNIT, "B-STAFF", live.other.subject_of_care)
     with pytest.raises(NotAvailableVia1177):  # hidden
@@ -120,7 +120,7 @@ async def test_backend_refusals_are_typed(live: Live) -> None:
 
 
 async def test_adapter_race_slot_taken_after_check(live: Live) -> None:
-    adapter = live.service._adapters["pasis-test"]
+    adapter = live.service.adapters["pasis-test"]
     slot = await adapter.get_slot(UNIT, "S-WED")
     assert slot.access.bookable
     await live.service.book(live.other, UNIT, "S-WED", accept_terms=True)
