@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tidbok.backend_http import CallObserver, CircuitBreaker
+import httpx
+
+from tidbok.backend_http import BackendHttp, CallObserver, CircuitBreaker
 from tidbok.clock import Clock, SystemClock
 from tidbok.errors import NotFound
 from tidbok.identity import PersonalIdentityNumber
@@ -51,6 +53,27 @@ class AdapterContext:
     def logger(self, system: str) -> logging.Logger:
         """The logger an adapter should use."""
         return logging.getLogger(f"tidbok.backend.{system}")
+
+    def backend_http(
+        self,
+        system: str,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> BackendHttp:
+        """The backend's one :class:`BackendHttp`, with this context's name, policy and observer."""
+        return BackendHttp(
+            system=system,
+            backend=self.backend_name,
+            base_url=base_url,
+            resilience=self.resilience,
+            auth=auth,
+            headers=headers,
+            observer=self.observer,
+            transport=transport,
+        )
 
 
 class SchedulingAdapter(ABC):
@@ -159,6 +182,22 @@ class SchedulingAdapter(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook with a no-op default
         """Release connections. Called once when the service shuts down."""
+
+
+class HttpSchedulingAdapter(SchedulingAdapter):
+    """Base of adapters over one :class:`BackendHttp`: exposes its breaker and closes it."""
+
+    def __init__(self, http: BackendHttp) -> None:
+        self.http = http
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The backend's circuit breaker."""
+        return self.http.breaker
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
 
 
 class SchedulingSystem(ABC):

@@ -20,13 +20,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
 
-from tidbok.adapter import AdapterContext, SchedulingAdapter
-from tidbok.backend_http import BackendHttp, CircuitBreaker, OutcomeUnknown, write_with_readback
+from tidbok.adapter import AdapterContext, HttpSchedulingAdapter
+from tidbok.backend_http import OutcomeUnknown, write_with_readback
 from tidbok.errors import BackendProtocolError, NotFound, SlotTaken, TidbokError
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import (
@@ -39,7 +38,14 @@ from tidbok.models import (
     WriteOutcome,
 )
 from tidbok.settings import BackendSettings
-from tidbok.wire import build_models, collect_pages, parse_model, parse_response, stockholm_to_utc
+from tidbok.wire import (
+    build_models,
+    collect_pages,
+    parse_model,
+    parse_response,
+    path_segment,
+    stockholm_to_utc,
+)
 from tidbok_pmo import mapping
 from tidbok_pmo.auth import client_credentials
 from tidbok_pmo.wire import (
@@ -64,11 +70,6 @@ PAGE_SIZE = 100
 IN_PROGRESS_PAUSE = 0.1
 
 
-def _segment(identifier: str) -> str:
-    """An id as one URL path segment (``/`` and ``..`` cannot escape it)."""
-    return quote(identifier, safe="")
-
-
 class _Answered(Exception):
     """PMO answered a write with a definite refusal: report it, do not read back."""
 
@@ -77,7 +78,7 @@ class _Answered(Exception):
         self.error = error
 
 
-class PmoAdapter(SchedulingAdapter):
+class PmoAdapter(HttpSchedulingAdapter):
     """Talks to one PMO backend; holds its connection pool and token until :meth:`aclose`."""
 
     def __init__(
@@ -93,24 +94,18 @@ class PmoAdapter(SchedulingAdapter):
         self._readback_pause = readback_pause
         self._deadline = context.resilience.deadline
         self._auth = client_credentials(backend, context.resilience)
-        self._http = BackendHttp(
-            system="pmo",
-            backend=context.backend_name,
-            base_url=backend.base_url.rstrip("/") + API_BASE,
-            resilience=context.resilience,
-            auth=self._auth,
-            observer=context.observer,
-            transport=transport,
+        super().__init__(
+            context.backend_http(
+                "pmo",
+                backend.base_url.rstrip("/") + API_BASE,
+                auth=self._auth,
+                transport=transport,
+            )
         )
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        """The backend's circuit breaker."""
-        return self._http.breaker
 
     async def aclose(self) -> None:
         """Close the connection pool and the token client."""
-        await self._http.aclose()
+        await super().aclose()
         await self._auth.aclose()
 
     # -- reading ---------------------------------------------------------------------------
@@ -129,7 +124,7 @@ class PmoAdapter(SchedulingAdapter):
         return parse_response(model, response, operation)
 
     async def _get(self, model: type[R], operation: str, path: str) -> R:
-        return self._answer(model, await self._http.read(operation, "GET", path), operation)
+        return self._answer(model, await self.http.read(operation, "GET", path), operation)
 
     async def _all(
         self, item: type[R], operation: str, path: str, params: Mapping[str, str] | None = None
@@ -140,7 +135,7 @@ class PmoAdapter(SchedulingAdapter):
             query = {**(params or {}), "pageSize": str(self._page_size)}
             if cursor is not None:
                 query["cursor"] = cursor
-            response = await self._http.read(operation, "GET", path, params=query)
+            response = await self.http.read(operation, "GET", path, params=query)
             page = self._answer(Page[Any], response, operation)
             return [parse_model(item, raw, operation) for raw in page.items], page.nextCursor
 
@@ -148,12 +143,12 @@ class PmoAdapter(SchedulingAdapter):
 
     async def _kinds(self, unit: str, operation: str) -> dict[str, BookingType]:
         """The unit's booking types by id (names and flags of its slots and appointments)."""
-        path = f"facilities/{_segment(unit)}/booking-types"
+        path = f"facilities/{path_segment(unit)}/booking-types"
         kinds = await self._all(BookingType, operation, path)
         return {kind.id: kind for kind in kinds}
 
     async def _appointment(self, booking_id: str, operation: str) -> Appointment:
-        return await self._get(Appointment, operation, f"appointments/{_segment(booking_id)}")
+        return await self._get(Appointment, operation, f"appointments/{path_segment(booking_id)}")
 
     async def _appointments(
         self, unit: str, citizen: PersonalIdentityNumber, operation: str
@@ -182,7 +177,7 @@ class PmoAdapter(SchedulingAdapter):
         headers = {IDEMPOTENCY_HEADER: str(uuid.uuid4())}
         give_up = time.monotonic() + self._deadline
         while True:
-            response = await self._http.write(
+            response = await self.http.write(
                 operation, "POST", path, retry=True, json=body.wire(), headers=headers
             )
             if response.status_code == expected:
@@ -249,7 +244,7 @@ class PmoAdapter(SchedulingAdapter):
         params = {"start": stockholm_to_utc(start), "end": stockholm_to_utc(end)}
         if time_type is not None:
             params["bookingTypeId"] = time_type
-        path = f"facilities/{_segment(unit)}/slots"
+        path = f"facilities/{path_segment(unit)}/slots"
         items = await self._all(PmoSlot, "available_slots", path, params)
         slots = build_models(
             lambda: [mapping.slot(s, kinds) for s in items if s.status == "free"],
@@ -259,7 +254,7 @@ class PmoAdapter(SchedulingAdapter):
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """One free slot of the unit; NotFound if it is another unit's, SlotTaken if booked."""
-        item = await self._get(PmoSlot, "get_slot", f"slots/{_segment(slot_id)}")
+        item = await self._get(PmoSlot, "get_slot", f"slots/{path_segment(slot_id)}")
         if item.facilityId != unit:
             raise NotFound(f"get_slot: no slot {slot_id} at {unit}")
         if item.status != "free":
@@ -299,7 +294,7 @@ class PmoAdapter(SchedulingAdapter):
         async def write() -> Appointment:
             return await self._post(
                 "rebook",
-                f"appointments/{_segment(booking_id)}/reschedule",
+                f"appointments/{path_segment(booking_id)}/reschedule",
                 Reschedule(slotId=slot_id),
                 200,
                 mapping.RESCHEDULE_ERRORS,
@@ -323,9 +318,8 @@ class PmoAdapter(SchedulingAdapter):
         """Cancel (``POST /appointments/{id}/cancel``); the message goes as PMO's ``reason``."""
 
         async def write() -> Appointment:
-            cancelled = await self._post(
-                "cancel", f"appointments/{_segment(booking_id)}/cancel", Cancel(reason=message), 200
-            )
+            path = f"appointments/{path_segment(booking_id)}/cancel"
+            cancelled = await self._post("cancel", path, Cancel(reason=message), 200)
             if cancelled.status != "cancelled":
                 raise BackendProtocolError("cancel: the appointment is still booked after cancel")
             return cancelled
