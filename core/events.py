@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import Field
+
 from tidbok.identity import HsaId, PersonalIdentityNumber
 from tidbok.models import Model, StockholmDatetime
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
+
 from tidbok.errors import InvalidInput
 
 # ASCII only: ``\d`` alone also matches Arabic-Indic, full-width and other Unicode digits, which

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from tidbok.clock import STOCKHOLM, elapsed, to_stockholm
 
 

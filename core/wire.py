@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
+
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import (
     BackendProtocolError,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+
 from tidbok import hookimpl
 from tidbok.clock import STOCKHOLM, FrozenClock
 from tidbok.events import BookingActivity

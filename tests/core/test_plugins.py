@@ -11,6 +11,7 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
+
 from tidbok import hookimpl, hookspecs
 from tidbok.adapter import SchedulingSystem
 from tidbok.events import ActivityKind, BookingActivity

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import (
     BackendUnavailable,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 from pydantic import BaseModel
+
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import BackendProtocolError, BackendUnavailable, NotFound, SlotTaken
 from tidbok.identity import PersonalIdentityNumber
