@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PlainValidator, ValidationError
 
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import (
@@ -97,6 +97,27 @@ def utc_to_stockholm(text: str) -> datetime:
 def stockholm_to_utc(moment: datetime) -> str:
     """Format an aware datetime as UTC with ``Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_time(parse: Callable[[str], datetime]) -> PlainValidator:
+    """A pydantic validator that reads a wire timestamp text with ``parse``.
+
+    Anything but a text, or a text ``parse`` refuses, is a validation error (so, through
+    :func:`parse_model`, a protocol error), never a crash.
+    """
+
+    def validate(raw: Any) -> datetime:
+        if not isinstance(raw, str):
+            raise ValueError("expected a timestamp text")
+        return parse(raw)
+
+    return PlainValidator(validate)
+
+
+#: A UTC timestamp on the wire (``2026-11-27T09:00:00Z``), read as an aware Stockholm datetime.
+UtcTimestamp = Annotated[datetime, text_time(utc_to_stockholm)]
+#: A Stockholm wall-clock time on the wire (``2026-11-27T10:00:00``), read as an aware datetime.
+LocalTimestamp = Annotated[datetime, text_time(local_to_stockholm)]
 
 
 def translate_error(

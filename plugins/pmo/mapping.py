@@ -113,8 +113,8 @@ def slot(item: PmoSlot, kinds: Mapping[str, BookingType]) -> Slot:
         end=item.end,
         time_type_id=kind.id,
         time_type_name=kind.name,
-        performer=item.practitioner.name if item.practitioner else None,
-        resource=item.location.name if item.location else None,
+        performer=item.performer,
+        resource=item.resource,
         access=access(kind),
     )
 
@@ -137,8 +137,8 @@ def booking(item: Appointment, kinds: Mapping[str, BookingType]) -> Booking:
         end=item.end,
         time_type_id=kind.id,
         time_type_name=kind.name,
-        performer=item.practitioner.name if item.practitioner else None,
-        resource=item.location.name if item.location else None,
+        performer=item.performer,
+        resource=item.resource,
         purpose=item.purpose or None,
         reason=item.note or None,
         booked_by=BOOKED_BY[item.bookedBy],

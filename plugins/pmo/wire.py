@@ -10,25 +10,14 @@ Parse answers with :func:`tidbok.wire.parse_model`, so a record that does not fi
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tidbok.identity import HsaId, PersonalIdentityNumber
-from tidbok.wire import utc_to_stockholm
+from tidbok.wire import UtcTimestamp
 
 ItemT = TypeVar("ItemT")
-
-
-def _utc(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("a timestamp must be an RFC 3339 string")
-    return utc_to_stockholm(value)
-
-
-#: An RFC 3339 timestamp (``2026-11-27T09:00:00Z``), read as an aware Stockholm datetime.
-UtcTime = Annotated[datetime, BeforeValidator(_utc)]
 
 
 class Answer(BaseModel):
@@ -87,31 +76,39 @@ class BookingType(Answer):
     cancellable: bool
 
 
-class PmoSlot(Answer):
-    """A slot: start inclusive, end exclusive."""
+class Scheduled(Answer):
+    """What slots and appointments share: where, which booking type, when, with whom."""
 
     id: str = Field(min_length=1)
     facilityId: HsaId
     bookingTypeId: str
-    start: UtcTime
-    end: UtcTime
+    start: UtcTimestamp
+    end: UtcTimestamp
     practitioner: Named | None = None
     location: Named | None = None
+
+    @property
+    def performer(self) -> str | None:
+        """The practitioner's name."""
+        return self.practitioner.name if self.practitioner else None
+
+    @property
+    def resource(self) -> str | None:
+        """The location's name."""
+        return self.location.name if self.location else None
+
+
+class PmoSlot(Scheduled):
+    """A slot: start inclusive, end exclusive."""
+
     status: Literal["free", "busy"] = "free"
 
 
-class Appointment(Answer):
+class Appointment(Scheduled):
     """An appointment, booked or cancelled; ``note`` is the patient's text."""
 
-    id: str = Field(min_length=1)
-    facilityId: HsaId
     slotId: str
-    bookingTypeId: str
     patientId: PersonalIdentityNumber
-    start: UtcTime
-    end: UtcTime
-    practitioner: Named | None = None
-    location: Named | None = None
     status: Literal["booked", "cancelled"]
     purpose: str | None = None
     note: str | None = None
