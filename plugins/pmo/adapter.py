@@ -81,17 +81,18 @@ class _Answered(Exception):
 class PmoAdapter(HttpSchedulingAdapter):
     """Talks to one PMO backend; holds its connection pool and token until :meth:`aclose`."""
 
+    readback_pause: float = 0.2
+    """Seconds between read-backs of a write whose outcome is unknown (tests use 0)."""
+
     def __init__(
         self,
         backend: BackendSettings,
         context: AdapterContext,
         *,
         page_size: int = PAGE_SIZE,
-        readback_pause: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._page_size = page_size
-        self._readback_pause = readback_pause
         self._deadline = context.resilience.deadline
         self._auth = client_credentials(backend, context.resilience)
         super().__init__(
@@ -198,7 +199,7 @@ class PmoAdapter(HttpSchedulingAdapter):
     ) -> Appointment:
         """Run an idempotent write; if its outcome stays unknown, read it back."""
         try:
-            return await write_with_readback(write, read_back, pause=self._readback_pause)
+            return await write_with_readback(write, read_back, pause=self.readback_pause)
         except _Answered as answered:
             raise answered.error from None
 

@@ -10,6 +10,7 @@ Everything PMO-specific about that translation lives here; the generic *how* com
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -25,7 +26,7 @@ from tidbok.errors import (
 )
 from tidbok.models import Access1177, BookedBy, Booking, Slot, TimeType
 from tidbok.wire import parse_model, translate_error
-from tidbok_pmo.wire import Appointment, BookingType, PmoSlot, Problem
+from tidbok_pmo.wire import Appointment, BookingType, PmoSlot, Problem, Scheduled
 
 #: PMO's problem codes, the same for every operation.
 ERRORS: Mapping[str, type[TidbokError]] = {
@@ -103,20 +104,24 @@ def _kind(kinds: Mapping[str, BookingType], kind_id: str) -> BookingType:
     return kind
 
 
+def _scheduled(item: Scheduled, kind: BookingType) -> dict[str, Any]:
+    """The fields slots and bookings share: where, when, which time type, with whom."""
+    return {
+        "id": item.id,
+        "unit": item.facilityId,
+        "start": item.start,
+        "end": item.end,
+        "time_type_id": kind.id,
+        "time_type_name": kind.name,
+        "performer": item.performer,
+        "resource": item.resource,
+    }
+
+
 def slot(item: PmoSlot, kinds: Mapping[str, BookingType]) -> Slot:
     """A PMO slot as a slot, with its booking type's name and access."""
     kind = _kind(kinds, item.bookingTypeId)
-    return Slot(
-        id=item.id,
-        unit=item.facilityId,
-        start=item.start,
-        end=item.end,
-        time_type_id=kind.id,
-        time_type_name=kind.name,
-        performer=item.performer,
-        resource=item.resource,
-        access=access(kind),
-    )
+    return Slot(**_scheduled(item, kind), access=access(kind))
 
 
 def booking(item: Appointment, kinds: Mapping[str, BookingType]) -> Booking:
@@ -130,15 +135,8 @@ def booking(item: Appointment, kinds: Mapping[str, BookingType]) -> Booking:
     if item.hiddenInEServices:
         granted = granted.model_copy(update={"bookable": False, "changeable": False})
     return Booking(
-        id=item.id,
-        unit=item.facilityId,
+        **_scheduled(item, kind),
         subject_of_care=item.patientId,
-        start=item.start,
-        end=item.end,
-        time_type_id=kind.id,
-        time_type_name=kind.name,
-        performer=item.performer,
-        resource=item.resource,
         purpose=item.purpose or None,
         reason=item.note or None,
         booked_by=BOOKED_BY[item.bookedBy],

@@ -65,7 +65,8 @@ async def adapter() -> AsyncIterator[PmoAdapter]:
         base_url=ROOT,
         credentials={"client_id": "tidbok", "client_secret": "pmo-dev-secret"},
     )
-    made = PmoAdapter(backend, AdapterContext(resilience=QUICK), page_size=2, readback_pause=0)
+    made = PmoAdapter(backend, AdapterContext(resilience=QUICK), page_size=2)
+    made.readback_pause = 0
     yield made
     await made.aclose()
 
