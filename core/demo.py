@@ -268,15 +268,24 @@ class Story:
         for entry in book["entries"]:
             if entry["person"] == DEMO_CITIZEN:
                 hidden = ", dold på 1177" if entry["hidden"] else ""
+                who = "invånaren via 1177" if entry["booked_by"] == "citizen" else "personalen"
                 self.say(
                     f"   {_local(entry['start'])}  {entry['time_type_name']} "
-                    f"(bokad av {entry['booked_by']}{hidden})"
+                    f"(bokad av {who}{hidden})"
                 )
 
 
+_DAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
+_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
 def _local(text_or_time: Any) -> str:
-    moment = datetime.fromisoformat(text_or_time) if isinstance(text_or_time, str) else text_or_time
-    return f"{moment.astimezone(STOCKHOLM):%a %d %b %H:%M}"
+    """A Stockholm time the Swedish way: ``tors 26 nov 08:00``."""
+    moment = (
+        datetime.fromisoformat(text_or_time) if isinstance(text_or_time, str) else text_or_time
+    ).astimezone(STOCKHOLM)
+    day, month = _DAYS[moment.weekday()], _MONTHS[moment.month - 1]
+    return f"{day} {moment.day} {month} {moment:%H:%M}"
 
 
 async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
