@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from tidbok.adapter import AdapterContext, SchedulingAdapter
-from tidbok.backend_http import BackendHttp, CircuitBreaker, write_with_readback
-from tidbok.clock import to_stockholm
+from tidbok.adapter import AdapterContext, HttpSchedulingAdapter
+from tidbok.backend_http import write_with_readback
+from tidbok.clock import instant, to_stockholm
 from tidbok.errors import BackendProtocolError, NotFound, TidbokError
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import (
@@ -56,7 +56,7 @@ PAGE_SIZE = 50
 MAX_SEARCH_DAYS = 92
 
 
-class PasisAdapter(SchedulingAdapter):
+class PasisAdapter(HttpSchedulingAdapter):
     """Talks to one PASiS backend; holds its connection pool until :meth:`aclose`."""
 
     def __init__(
@@ -68,26 +68,16 @@ class PasisAdapter(SchedulingAdapter):
         readback_pause: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        super().__init__(
+            context.backend_http(
+                "pasis",
+                backend.base_url.rstrip("/") + "/",
+                headers={API_KEY_HEADER: backend.credential("api_key")},
+                transport=transport,
+            )
+        )
         self._page_size = page_size
         self._readback_pause = readback_pause
-        self._http = BackendHttp(
-            system="pasis",
-            backend=context.backend_name,
-            base_url=backend.base_url.rstrip("/") + "/",
-            resilience=context.resilience,
-            headers={API_KEY_HEADER: backend.credential("api_key")},
-            observer=context.observer,
-            transport=transport,
-        )
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        """The backend's circuit breaker."""
-        return self._http.breaker
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -99,7 +89,7 @@ class PasisAdapter(SchedulingAdapter):
         params: Mapping[str, Any] | None = None,
         table: Mapping[str, type[TidbokError]] = mapping.ERRORS,
     ) -> R:
-        response = await self._http.read(operation, "GET", path, params=dict(params or {}))
+        response = await self.http.read(operation, "GET", path, params=dict(params or {}))
         return self._parsed(model, response, operation, {200}, table)
 
     async def _post(
@@ -116,7 +106,7 @@ class PasisAdapter(SchedulingAdapter):
         Only answers that leave the outcome open (no answer, an unreadable success) raise, so
         that :func:`write_with_readback` reads back exactly those and never a clear refusal.
         """
-        response = await self._http.write(
+        response = await self.http.write(
             operation, "POST", path, retry=False, json=body.model_dump(exclude_none=True)
         )
         if response.status_code >= 300:
@@ -148,7 +138,7 @@ class PasisAdapter(SchedulingAdapter):
 
         async def fetch(offset: int | None) -> tuple[list[R], int | None]:
             query = {**(params or {}), "offset": offset or 0, "limit": self._page_size}
-            response = await self._http.read(operation, "GET", path, params=query)
+            response = await self.http.read(operation, "GET", path, params=query)
             page = self._parsed(Sida[Any], response, operation, {200}, mapping.ERRORS)
             posts = [parse_model(item, post, operation) for post in page.poster]
             following = page.offset + len(posts)
@@ -234,7 +224,7 @@ class PasisAdapter(SchedulingAdapter):
             )
             first = till + timedelta(days=1)
         slots = build_models(lambda: [mapping.slot(t) for t in tider], "available_slots")
-        return [slot for slot in slots if start <= slot.start < end]
+        return [slot for slot in slots if instant(start) <= instant(slot.start) < instant(end)]
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """One free slot of the unit; NotFound if it is booked, reserved or another unit's."""
