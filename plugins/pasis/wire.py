@@ -8,24 +8,17 @@ past this module ever sees a naive datetime.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import BaseModel, ConfigDict, Field
 
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.wire import local_to_stockholm
+from tidbok.wire import LocalTimestamp
 
 ItemT = TypeVar("ItemT")
 
 
-def _local_time(raw: Any) -> datetime:
-    if not isinstance(raw, str):
-        raise ValueError("expected a local time text YYYY-MM-DDTHH:MM:SS")
-    return local_to_stockholm(raw)
-
-
-LocalTime = Annotated[datetime, PlainValidator(_local_time)]
+LocalTime = LocalTimestamp
 """A PASiS time (``2026-11-27T10:00:00``, Stockholm, no offset) as an aware datetime."""
 
 Niva1177 = Literal[1, 2, 3, 4]
