@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+
 from tidbok_mocks import MockServer, pytest_fixtures, run_mock
 from tidbok_mocks.pasis import PasisServer
 from tidbok_mocks.pmo import PmoServer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from tidbok_mocks.common.personnummer import is_valid
 from tidbok_mocks.pasis import PasisServer
 from tidbok_mocks.pmo import PmoServer

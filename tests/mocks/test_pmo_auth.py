@@ -6,6 +6,7 @@ import base64
 
 import httpx
 import pytest
+
 from tidbok_mocks.pmo import PmoServer, run_pmo
 
 from .conftest import fetch_token
