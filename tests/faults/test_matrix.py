@@ -1,0 +1,555 @@
+"""The fault matrix: every fault of the mocks x book, rebook, cancel, list x PASiS and PMO.
+
+One BookingService runs over four in-process mocks: two PASiS backends and two PMO backends with
+one unit each. In every cell one unit (the *faulty* unit, the first backend of the system under
+test) gets a fault on the API route of the operation, while the three other units must keep
+answering, at the same time, as if nothing happened. Each cell asserts:
+
+1. the caller's outcome: the result, or exactly the typed error of :data:`EXPECTED`, never an
+   untyped exception;
+2. the appointment book of the faulty unit afterwards: exactly the citizen's bookings that the
+   outcome says exist (nothing lost, nothing doubled), and the other units' books untouched;
+3. the other units answered a slot search and a bookings list concurrently with the faulty call,
+   and ``schedule().failed_units`` names only the faulty unit.
+
+How faults are injected:
+
+* writes (book, rebook, cancel): the next request of the route fails once (``times=1``). The
+  question is whether a lost, refused or garbled answer turns into a lost or doubled booking.
+* list (``schedule``, the citizen's bookings at every unit): the route fails on every request
+  until the cell ends, so the read retries are used up. The question is whether the citizen still
+  sees every other unit's bookings, with the faulty unit named as failed.
+
+Resilience is small and fast: 0.3 s per attempt, 2 s per operation, 2 read retries, no backoff,
+a breaker threshold too high to open. A ``delay`` waits 0.5 s (beyond the attempt timeout);
+``http_503`` and ``http_429`` carry ``Retry-After: 1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import httpx
+import pytest
+import pytest_asyncio
+
+import tidbok_pasis
+import tidbok_pmo
+from tidbok import hookimpl
+from tidbok.backend_http import OutcomeUnknown
+from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.errors import (
+    BackendProtocolError,
+    BackendTimeout,
+    BackendUnavailable,
+    TidbokError,
+)
+from tidbok.events import ActivityKind, BookingActivity
+from tidbok.identity import PersonalIdentityNumber
+from tidbok.models import Access1177, BookingResult, Caller, Schedule, WriteOutcome
+from tidbok.plugins import PluginRegistry
+from tidbok.seeding import FaultTarget
+from tidbok.service import BookingService
+from tidbok.settings import ResilienceSettings, TidbokSettings
+from tidbok_contract.mock_admin import MockAdminSeeder
+from tidbok_mocks import run_pasis, run_pmo
+from tidbok_pasis.seeder import PasisSeeder
+from tidbok_pmo.seeder import PmoSeeder
+
+System = Literal["pasis", "pmo"]
+Operation = Literal["book", "rebook", "cancel", "list"]
+Fault = Literal[
+    "delay", "http_500", "http_503", "http_429", "reset", "malformed", "commit_then_drop"
+]
+#: "ok": the caller gets the result (for list: every unit's bookings, no failed unit).
+#: An error class: the caller gets exactly that typed error (for list: the faulty unit is listed
+#: in ``failed_units`` with that error's code, and every other unit's bookings are there).
+Outcome = Literal["ok"] | type[TidbokError]
+
+SYSTEMS: tuple[System, ...] = ("pasis", "pmo")
+OPERATIONS: tuple[Operation, ...] = ("book", "rebook", "cancel", "list")
+FAULTS: tuple[Fault, ...] = (
+    "delay",
+    "http_500",
+    "http_503",
+    "http_429",
+    "reset",
+    "malformed",
+    "commit_then_drop",
+)
+
+# -- the expected outcome of every cell ----------------------------------------------------------
+#
+# PASiS cannot deduplicate a write, so a write is sent exactly once. A refusal (500, 503, 429) is
+# a definite answer: nothing was written, "backend unavailable". When the answer is lost or
+# unreadable (timeout, reset, malformed, commit_then_drop) the citizen's bookings are read back:
+# the booking found is the result (commit_then_drop), else "outcome unknown" (nothing happened,
+# and the citizen is asked to look at Bokade tider before trying again).
+#
+# PMO deduplicates writes by Idempotency-Key, so a write is retried with the same key on 5xx,
+# 429, reset and timeout: PMO replays an answer it lost and never writes twice. Only a malformed
+# 200 is not retried blindly; it is read back, and since the handler never ran, nothing is found.
+#
+# Reads are retried on 5xx, 429, reset and timeout within the deadline; a malformed 200 is a
+# protocol error at once. A list fault that never stops therefore fails the unit with the last
+# attempt's error: timeout and a cut connection are "backend timeout", refusals "backend
+# unavailable", an unreadable answer "backend protocol error".
+
+_PASIS_WRITE: dict[Fault, Outcome] = {
+    "delay": OutcomeUnknown,
+    "http_500": BackendUnavailable,
+    "http_503": BackendUnavailable,
+    "http_429": BackendUnavailable,
+    "reset": OutcomeUnknown,
+    "malformed": OutcomeUnknown,
+    "commit_then_drop": "ok",
+}
+_PMO_WRITE: dict[Fault, Outcome] = {
+    "delay": "ok",
+    "http_500": "ok",
+    "http_503": "ok",
+    "http_429": "ok",
+    "reset": "ok",
+    "malformed": OutcomeUnknown,
+    "commit_then_drop": "ok",
+}
+_LIST: dict[Fault, Outcome] = {
+    "delay": BackendTimeout,
+    "http_500": BackendUnavailable,
+    "http_503": BackendUnavailable,
+    "http_429": BackendUnavailable,
+    "reset": BackendTimeout,
+    "malformed": BackendProtocolError,
+    "commit_then_drop": BackendTimeout,
+}
+
+EXPECTED: dict[tuple[System, Operation, Fault], Outcome] = {
+    **{("pasis", op, f): _PASIS_WRITE[f] for op in ("book", "rebook", "cancel") for f in FAULTS},
+    **{("pmo", op, f): _PMO_WRITE[f] for op in ("book", "rebook", "cancel") for f in FAULTS},
+    **{(system, "list", f): _LIST[f] for system in SYSTEMS for f in FAULTS},
+}
+
+#: How many requests a list fault that never stops sees: the first attempt and two retries,
+#: except that a Retry-After of 1 s leaves time for one retry within the 2 s deadline, and a
+#: malformed answer is not retried.
+LIST_ATTEMPTS: dict[Fault, int] = {
+    "delay": 3,
+    "http_500": 3,
+    "http_503": 2,
+    "http_429": 2,
+    "reset": 3,
+    "malformed": 1,
+    "commit_then_drop": 3,
+}
+
+# -- the world: four units on four mock backends --------------------------------------------------
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)  # a Monday morning
+CITIZEN = Caller(subject_of_care=PersonalIdentityNumber("191212121212"))
+DELAY_SECONDS = 0.5
+FAST = ResilienceSettings(
+    attempt_timeout=0.3,
+    deadline=2.0,
+    read_retries=2,
+    backoff_initial=0.0,
+    backoff_max=0.0,
+    breaker_failure_threshold=1000,
+    breaker_reset_timeout=30.0,
+)
+
+#: backend name -> (system, unit HSA-id). The "-a" backend of a system is the faulty one.
+BACKENDS: dict[str, tuple[System, str]] = {
+    "pasis-a": ("pasis", "SE2321000016-7001"),
+    "pasis-b": ("pasis", "SE2321000016-7002"),
+    "pmo-a": ("pmo", "SE2321000016-8001"),
+    "pmo-b": ("pmo", "SE2321000016-8002"),
+}
+TIME_TYPE = "TT-OPEN"
+NEW_SLOT = "S-NEW"  # free: booked by "book", the target of "rebook"
+FREE_SLOT = "S-FREE"  # free, never touched: what a slot search on a healthy unit finds
+MINE = "B-MINE"  # the citizen's own booking: rebooked or cancelled
+STAFF = "B-STAFF"  # a booking staff made for the citizen
+#: The citizen's active bookings on every unit before a cell: booking id -> slot id.
+SEEDED: dict[str, str] = {MINE: "S-MINE", STAFF: "S-STAFF"}
+
+
+def at(day: int, hour: int) -> datetime:
+    """A Stockholm time in November 2026."""
+    return datetime(2026, 11, day, hour, tzinfo=STOCKHOLM)
+
+
+def scenario(unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
+    """One unit with a bookable and changeable time type, two free slots and two bookings."""
+    everything = Access1177(visible=True, bookable=True, changeable=True)
+    slots = {
+        NEW_SLOT: at(25, 10),
+        FREE_SLOT: at(25, 11),
+        SEEDED[MINE]: at(26, 10),
+        SEEDED[STAFF]: at(26, 11),
+    }
+    return {
+        "now": NOW.isoformat(),
+        "units": [{"id": unit, "name": f"Mottagningen {unit[-4:]}"}],
+        "time_types": [
+            {"id": TIME_TYPE, "unit": unit, "name": "Provtagning"}
+            | seeder.time_type_fields(everything)
+        ],
+        "slots": [
+            {"id": slot, "unit": unit, "time_type": TIME_TYPE, "start": start.isoformat()}
+            for slot, start in slots.items()
+        ],
+        "bookings": [
+            {
+                "id": MINE,
+                "slot": "S-MINE",
+                "person": CITIZEN.subject_of_care.value,
+                "booked_by": "citizen",
+            },
+            {
+                "id": STAFF,
+                "slot": "S-STAFF",
+                "person": CITIZEN.subject_of_care.value,
+                "booked_by": "staff",
+            },
+        ],
+    }
+
+
+@dataclass
+class Backend:
+    """One running mock: its unit, its seeder (for routes) and its admin API."""
+
+    name: str
+    system: System
+    unit: str
+    seeder: MockAdminSeeder
+    admin: httpx.AsyncClient
+
+    async def inject(self, fault: Fault, target: FaultTarget, times: int | None) -> None:
+        """Make requests of the target's route fail with ``fault`` (every time when ``times``
+        is None)."""
+        method, path = self.seeder.fault_routes()[target]
+        spec: dict[str, Any] = {"match": {"method": method, "path": path}, "kind": fault}
+        if times is not None:
+            spec["times"] = times
+        if fault == "delay":
+            spec["seconds"] = DELAY_SECONDS
+        if fault in ("http_503", "http_429"):
+            spec["retry_after"] = 1
+        (await self.admin.post("/faults", json=spec)).raise_for_status()
+
+    async def clear_faults(self) -> list[dict[str, Any]]:
+        """Remove every fault; answer the rules as they stood (with how often each fired)."""
+        rules = (await self.admin.get("/faults")).json()["faults"]
+        (await self.admin.delete("/faults")).raise_for_status()
+        return list(rules)
+
+    async def citizen_book(self) -> dict[str, str]:
+        """The citizen's active bookings in the appointment book: booking id -> slot id."""
+        response = await self.admin.get("/appointment-book", params={"unit": self.unit})
+        response.raise_for_status()
+        return {
+            entry["booking_id"]: entry["slot_id"]
+            for entry in response.json()["entries"]
+            if entry["person"] == CITIZEN.subject_of_care.value and entry["status"] == "booked"
+        }
+
+    async def requests(self, method: str, path: str) -> list[dict[str, Any]]:
+        """The API requests the mock logged whose method and path fit a fault route."""
+        entries = (await self.admin.get("/requests")).json()["requests"]
+        return [e for e in entries if e["method"] == method and re.search(path, e["path"])]
+
+
+class Inbox:
+    """Records the booking activities the service emits (R10: one inbox message each)."""
+
+    def __init__(self) -> None:
+        self.activities: list[BookingActivity] = []
+
+    @hookimpl
+    def tidbok_booking_activity(self, activity: BookingActivity) -> None:
+        """Keep the activity."""
+        self.activities.append(activity)
+
+
+@dataclass
+class World:
+    """The four backends and one BookingService over them."""
+
+    backends: dict[str, Backend]
+    service: BookingService
+    inbox: Inbox
+
+    def faulty(self, system: System) -> Backend:
+        """The backend that gets the fault."""
+        return self.backends[f"{system}-a"]
+
+    def healthy(self, system: System) -> list[Backend]:
+        """Every other backend."""
+        return [b for name, b in self.backends.items() if name != f"{system}-a"]
+
+
+async def _start(stack: AsyncExitStack, name: str, unit: str) -> tuple[Backend, dict[str, Any]]:
+    """Start one mock; answer the backend and its settings for the service."""
+    system = BACKENDS[name][0]
+    settings: dict[str, Any]
+    if system == "pasis":
+        pasis = await stack.enter_async_context(run_pasis(now=NOW))
+        seeder: MockAdminSeeder = PasisSeeder(pasis.url)
+        admin_url = pasis.admin_url
+        settings = {
+            "system": "pasis",
+            "base_url": pasis.api_url,
+            "credentials": {"api_key": pasis.api_key},
+        }
+    else:
+        pmo = await stack.enter_async_context(run_pmo(now=NOW))
+        seeder = PmoSeeder(pmo.url)
+        admin_url = pmo.admin_url
+        settings = {
+            "system": "pmo",
+            "base_url": pmo.url,
+            "credentials": {"client_id": pmo.client_id, "client_secret": pmo.client_secret},
+        }
+    stack.push_async_callback(seeder.aclose)
+    admin = await stack.enter_async_context(httpx.AsyncClient(base_url=admin_url))
+    return Backend(name, system, unit, seeder, admin), settings
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def running() -> AsyncIterator[World]:
+    """Four mocks behind one BookingService, shared by every cell of the module.
+
+    Sharing keeps the matrix fast (a new HTTP client costs tens of milliseconds); the breaker
+    never opens with these settings, and every cell starts from a reset backend.
+    """
+    async with AsyncExitStack() as stack:
+        backends: dict[str, Backend] = {}
+        backend_settings: dict[str, Any] = {}
+        for name, (_, unit) in BACKENDS.items():
+            backends[name], backend_settings[name] = await _start(stack, name, unit)
+        settings = TidbokSettings(
+            backends=backend_settings,
+            units=[
+                {
+                    "hsa_id": unit,
+                    "name": f"Mottagningen {unit[-4:]}",
+                    "backend": name,
+                    "case_types": [{"kind": "book"}, {"kind": "manage"}],
+                }
+                for name, (_, unit) in BACKENDS.items()
+            ],
+            resilience=FAST,
+        )
+        registry = PluginRegistry()
+        registry.register(tidbok_pasis, name="pasis")
+        registry.register(tidbok_pmo, name="pmo")
+        inbox = Inbox()
+        registry.register(inbox, name="inbox")
+        service = await stack.enter_async_context(
+            BookingService(settings, registry=registry, clock=FrozenClock(NOW))
+        )
+        yield World(backends, service, inbox)
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def world(running: World) -> World:
+    """The shared world, every backend reset (no faults, no request log) and seeded afresh."""
+    for backend in running.backends.values():
+        (await backend.admin.post("/reset")).raise_for_status()
+        loaded = await backend.admin.post("/scenario", json=scenario(backend.unit, backend.seeder))
+        assert loaded.status_code < 300, loaded.text
+    running.inbox.activities.clear()
+    return running
+
+
+# -- one cell ------------------------------------------------------------------------------------
+
+#: The activity a successful write emits (R10).
+ACTIVITIES: dict[Operation, ActivityKind] = {
+    "book": ActivityKind.BOOKED,
+    "rebook": ActivityKind.REBOOKED,
+    "cancel": ActivityKind.CANCELLED,
+}
+
+TARGETS: dict[Operation, FaultTarget] = {
+    "book": FaultTarget.BOOK,
+    "rebook": FaultTarget.REBOOK,
+    "cancel": FaultTarget.CANCEL,
+    "list": FaultTarget.LIST_BOOKINGS,
+}
+
+Result = BookingResult | WriteOutcome | Schedule
+
+
+def operate(world: World, operation: Operation, unit: str) -> Awaitable[Result]:
+    """The citizen's call for the operation on the faulty unit."""
+    service = world.service
+    if operation == "book":
+        return service.book(CITIZEN, unit, NEW_SLOT, accept_terms=True)
+    if operation == "rebook":
+        return service.rebook(CITIZEN, unit, MINE, NEW_SLOT)
+    if operation == "cancel":
+        return service.cancel(CITIZEN, unit, MINE)
+    return service.schedule(CITIZEN)
+
+
+async def outcome_of(call: Awaitable[Result]) -> tuple[Result | None, TidbokError | None]:
+    """Run the call; a typed error is an outcome, anything else fails the test."""
+    try:
+        return await call, None
+    except TidbokError as error:
+        return None, error
+
+
+async def serve_healthy(world: World, backends: list[Backend]) -> float:
+    """A slot search and a bookings list on every healthy unit; answer how long it all took."""
+    started = time.monotonic()
+    week = (NOW, NOW + timedelta(days=7))
+    searches = [world.service.available_slots(CITIZEN, b.unit, *week) for b in backends]
+    lists = [world.service.unit_bookings(CITIZEN, b.unit) for b in backends]
+    slot_lists = await asyncio.gather(*searches)
+    booking_lists = await asyncio.gather(*lists)
+    for backend, slots, bookings in zip(backends, slot_lists, booking_lists, strict=True):
+        assert {s.id for s in slots} == {NEW_SLOT, FREE_SLOT}, backend.name
+        assert {b.id for b in bookings} == set(SEEDED), backend.name
+    return time.monotonic() - started
+
+
+def expected_book(operation: Operation, done: bool, result: Result | None) -> dict[str, str]:
+    """The citizen's bookings on the faulty unit after the cell."""
+    if not done or operation == "list":
+        return dict(SEEDED)
+    if operation == "book":
+        assert isinstance(result, BookingResult)
+        return SEEDED | {result.booking.id: NEW_SLOT}
+    if operation == "rebook":
+        return SEEDED | {MINE: NEW_SLOT}
+    return {STAFF: SEEDED[STAFF]}
+
+
+def check_result(
+    operation: Operation, faulty: Backend, healthy: list[Backend], result: Result | None
+) -> None:
+    """The result the citizen got when the cell's outcome is "ok"."""
+    if operation in ("book", "rebook"):
+        assert isinstance(result, BookingResult)
+        assert result.booking.unit == faulty.unit
+        assert result.booking.start == at(25, 10)
+        assert result.booking.subject_of_care == CITIZEN.subject_of_care
+        if operation == "rebook":
+            assert result.booking.id == MINE
+    elif operation == "cancel":
+        assert isinstance(result, WriteOutcome)
+    else:
+        assert isinstance(result, Schedule)
+        assert result.failed_units == ()
+        everyone = [faulty, *healthy]
+        assert {(b.unit, b.id) for b in result.bookings} == {
+            (backend.unit, booking) for backend in everyone for booking in SEEDED
+        }
+
+
+def check_error(
+    operation: Operation,
+    expected: type[TidbokError],
+    faulty: Backend,
+    healthy: list[Backend],
+    result: Result | None,
+    error: TidbokError | None,
+) -> None:
+    """The typed error the citizen got (for list: the failed unit in a partial schedule)."""
+    if operation == "list":
+        assert error is None, f"a failing unit must not fail the whole schedule: {error!r}"
+        assert isinstance(result, Schedule)
+        assert [(f.unit, f.code) for f in result.failed_units] == [(faulty.unit, expected.code)]
+        assert {(b.unit, b.id) for b in result.bookings} == {
+            (backend.unit, booking) for backend in healthy for booking in SEEDED
+        }
+        return
+    assert result is None, f"expected {expected.__name__}, got {result!r}"
+    assert type(error) is expected, f"expected {expected.__name__}, got {error!r}"
+    if isinstance(error, BackendUnavailable) and error.retry_after is not None:
+        assert error.retry_after == 1.0
+
+
+def cells() -> list[Any]:
+    """Every (system, operation, fault), with a readable id."""
+    return [
+        pytest.param(system, operation, fault, id=f"{system}-{operation}-{fault}")
+        for system in SYSTEMS
+        for operation in OPERATIONS
+        for fault in FAULTS
+    ]
+
+
+def test_the_table_covers_every_cell() -> None:
+    assert set(EXPECTED) == {(s, o, f) for s in SYSTEMS for o in OPERATIONS for f in FAULTS}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize(("system", "operation", "fault"), cells())
+async def test_fault_cell(world: World, system: System, operation: Operation, fault: Fault) -> None:
+    expected = EXPECTED[(system, operation, fault)]
+    faulty, healthy = world.faulty(system), world.healthy(system)
+    target = TARGETS[operation]
+    await faulty.inject(fault, target, times=None if operation == "list" else 1)
+
+    (result, error), healthy_took = await asyncio.gather(
+        outcome_of(operate(world, operation, faulty.unit)), serve_healthy(world, healthy)
+    )
+    rules = await faulty.clear_faults()
+
+    # 1. The caller's outcome (a one-time rule is spent once it fired).
+    if operation == "list":
+        assert [rule["fired"] for rule in rules] == [LIST_ATTEMPTS[fault]]
+    else:
+        assert rules == [], "the fault never fired"
+    if expected == "ok":
+        assert error is None, f"expected the result, got {error!r}"
+        check_result(operation, faulty, healthy, result)
+    else:
+        check_error(operation, expected, faulty, healthy, result, error)
+
+    # 2. The appointment books: nothing lost, nothing doubled, the other units untouched.
+    done = expected == "ok"
+    assert await faulty.citizen_book() == expected_book(operation, done, result)
+    for backend in healthy:
+        assert await backend.citizen_book() == SEEDED, backend.name
+
+    # One inbox message for a write that happened, none for one that did not (R10).
+    emitted = [(a.kind, a.unit, a.booking_id) for a in world.inbox.activities]
+    if operation != "list" and done:
+        booking = result.booking.id if isinstance(result, BookingResult) else MINE
+        assert emitted == [(ACTIVITIES[operation], faulty.unit, booking)]
+    else:
+        assert emitted == []
+
+    # The write went out once to PASiS; to PMO always with one Idempotency-Key.
+    if operation != "list":
+        method, path = faulty.seeder.fault_routes()[target]
+        writes = await faulty.requests(method or "POST", path)
+        if system == "pasis":
+            assert len(writes) == 1, writes
+        else:
+            assert len({w["idempotency_key"] for w in writes} - {None}) == 1, writes
+
+    # 3. The other units kept answering meanwhile, without waiting on the faulty one.
+    assert healthy_took < FAST.deadline, f"healthy units took {healthy_took:.2f} s"
+    schedule = await world.service.schedule(CITIZEN)
+    assert schedule.failed_units == ()
+    books = [await backend.citizen_book() for backend in world.backends.values()]
+    assert len(schedule.bookings) == sum(len(book) for book in books)
+
+
+def test_expected_outcomes_are_typed() -> None:
+    outcomes: Mapping[tuple[System, Operation, Fault], Outcome] = EXPECTED
+    for cell, outcome in outcomes.items():
+        assert outcome == "ok" or issubclass(outcome, TidbokError), cell
