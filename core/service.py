@@ -28,7 +28,6 @@ from tidbok.errors import (
     BookingRefused,
     CaseTypeNotActive,
     InvalidInput,
-    NotAvailableVia1177,
     NotFound,
     OutsideBookingWindow,
     TermsNotAccepted,
@@ -54,8 +53,9 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
+from tidbok.permissions import change_refusal, permissions_for, slot_refusal
 from tidbok.plugins import PluginRegistry, default_registry
-from tidbok.rules import may_book_start, may_change_start
+from tidbok.rules import may_book_start
 from tidbok.settings import TidbokSettings, UnitSettings
 
 T = TypeVar("T")
@@ -406,31 +406,21 @@ class BookingService:
         return self._with_permissions(route, booking).permissions
 
     def _offerable(self, route: UnitRoute, slot: Slot, now: datetime) -> bool:
-        return slot.access.bookable and may_book_start(self._system(route).rules, slot.start, now)
+        return slot_refusal(self._system(route).rules, slot, now) is None
 
     def _check_bookable(self, route: UnitRoute, slot: Slot) -> None:
-        if not slot.access.bookable:
-            raise NotAvailableVia1177(f"slot {slot.id} is not bookable via 1177")
-        if not may_book_start(self._system(route).rules, slot.start, self.clock.now()):
-            raise OutsideBookingWindow(f"slot {slot.id} is outside the booking window")
+        refusal = slot_refusal(self._system(route).rules, slot, self.clock.now())
+        if refusal is not None:
+            raise refusal
 
-    def change_refusal(self, route: UnitRoute, booking: Booking) -> BookingRefused | None:
-        """Why the citizen may not cancel or rebook ``booking`` now, or None if they may."""
-        if route.unit.case_type(CaseTypeKind.MANAGE) is None:
-            return CaseTypeNotActive(f"unit {route.hsa_id} has not activated cancel/rebook")
-        if not booking.access.changeable:
-            return NotAvailableVia1177(f"booking {booking.id} cannot be changed via 1177")
-        if not may_change_start(self._system(route).rules, booking.start, self.clock.now()):
-            return OutsideBookingWindow(f"booking {booking.id} is past the cancel/rebook cut-off")
-        return None
+    def _change_refusal(self, route: UnitRoute, booking: Booking) -> BookingRefused | None:
+        rules = self._system(route).rules
+        return change_refusal(route.unit, rules, booking, self.clock.now())
 
     def _with_permissions(self, route: UnitRoute, booking: Booking) -> Booking:
-        may_change = self.change_refusal(route, booking) is None
         system = self._system(route)
-        permissions = Permissions(
-            cancel_booking_allowed=may_change,
-            rebooking_allowed=may_change,
-            message_allowed=may_change and Capability.MESSAGE_ON_CANCEL in system.capabilities,
+        permissions = permissions_for(
+            route.unit, system.rules, system.capabilities, booking, self.clock.now()
         )
         return booking.model_copy(update={"permissions": permissions})
 
@@ -438,7 +428,7 @@ class BookingService:
         self, route: UnitRoute, caller: Caller, booking_id: str
     ) -> Booking:
         booking = await self._own_booking(route, caller, booking_id)
-        refusal = self.change_refusal(route, booking)
+        refusal = self._change_refusal(route, booking)
         if refusal is not None:
             raise refusal
         return booking
