@@ -36,6 +36,10 @@ from tidbok.settings import TidbokSettings
 
 log = logging.getLogger("tidbok.gateway")
 
+#: Pending connections the kernel queues before accept (capped by net.core.somaxconn). aiohttp's
+#: default of 128 made a burst of 1,000 citizens see connection resets (bench/gateway_bench.py).
+LISTEN_BACKLOG = 1024
+
 #: How often finished idempotency keys older than the TTL are forgotten.
 PURGE_INTERVAL = 3600.0
 
@@ -135,6 +139,7 @@ async def start_gateway(
             runner,
             host if host is not None else gateway_settings.host,
             port if port is not None else gateway_settings.port,
+            backlog=LISTEN_BACKLOG,
         )
         await site.start()
     except BaseException:
