@@ -147,10 +147,14 @@ class CircuitBreaker:
 class _Transient(Exception):
     """An attempt failed in a way a retry may fix; carries the typed error for the last attempt."""
 
-    def __init__(self, error: TechnicalFault, retry_after: float | None = None) -> None:
+    def __init__(
+        self, error: TechnicalFault, retry_after: float | None = None, refused: bool = False
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        self.refused = refused
+        """The backend certainly did not act (no connection, 429, 503): safe to retry any write."""
 
 
 class BackendHttp:
@@ -201,9 +205,10 @@ class BackendHttp:
     ) -> httpx.Response:
         """A state-changing request.
 
-        Retried only when ``retry`` is true, i.e. when the backend deduplicates (an idempotency key
-        that stays the same across attempts). Otherwise an ambiguous failure raises
-        :class:`OutcomeUnknown` after the first attempt.
+        Answers that prove the backend did not act (no connection, 429, 503) are always retried
+        within the deadline. Anything else is retried only when ``retry`` is true, i.e. when the
+        backend deduplicates (an idempotency key that stays the same across attempts); otherwise
+        an ambiguous failure raises :class:`OutcomeUnknown` after the first attempt.
         """
         return await self._send(operation, method, path, retry=retry, write=True, **kwargs)
 
@@ -212,7 +217,7 @@ class BackendHttp:
     ) -> httpx.Response:
         settings = self.resilience
         deadline = self._monotonic() + settings.deadline
-        attempts = 1 + (settings.read_retries if retry else 0)
+        attempts = 1 + settings.read_retries
 
         def wait(state: RetryCallState) -> float:
             backoff = min(
@@ -231,7 +236,9 @@ class BackendHttp:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
             wait=wait,
-            retry=retry_if_exception(lambda error: isinstance(error, _Transient)),
+            retry=retry_if_exception(
+                lambda error: isinstance(error, _Transient) and (retry or error.refused)
+            ),
             reraise=True,
         )
         try:
@@ -274,17 +281,18 @@ class BackendHttp:
             outcome = "connect_error"
             self.breaker.record_failure()
             raise _Transient(
-                BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})")
+                BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})"),
+                refused=True,
             ) from None
         except httpx.TimeoutException:
             outcome = "timeout"
             self.breaker.record_failure()
-            raise _ambiguous(f"{operation}: no answer in time", write, retry) from None
+            raise _ambiguous(f"{operation}: no answer in time", write, retry, lost=False) from None
         except httpx.TransportError as error:
             outcome = "connection_lost"
             self.breaker.record_failure()
             detail = f"{operation}: connection lost ({type(error).__name__})"
-            raise _ambiguous(detail, write, retry) from None
+            raise _ambiguous(detail, write, retry, lost=True) from None
         finally:
             self._record(
                 operation, status, outcome if status is None else str(status), started, number
@@ -295,6 +303,7 @@ class BackendHttp:
             raise _Transient(
                 BackendUnavailable(f"{operation}: backend answered {status}", retry_after),
                 retry_after,
+                refused=status in (429, 503),
             )
         self.breaker.record_success()
         return response
@@ -332,11 +341,17 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _ambiguous(detail: str, write: bool, retry: bool) -> Exception:
-    """The error for a broken or timed-out attempt, after the request may have been sent."""
+def _ambiguous(detail: str, write: bool, retry: bool, lost: bool) -> Exception:
+    """The error for a broken (``lost``) or timed-out attempt, after the request may have been sent.
+
+    A read says what happened: the connection was lost (unavailable) or the answer was late
+    (timeout). A write's outcome is unknown either way.
+    """
     if write and not retry:
         return OutcomeUnknown(detail)  # never retried: the plugin reads back instead
-    return _Transient(OutcomeUnknown(detail) if write else BackendTimeout(detail))
+    if write:
+        return _Transient(OutcomeUnknown(detail))
+    return _Transient(BackendUnavailable(detail) if lost else BackendTimeout(detail))
 
 
 def _out_of_time(error: BaseException | None) -> TechnicalFault:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import logging
 import re
 
-# 12 or 10 digits with an optional dash or plus before the last four, or a reserve-number letter.
-_PIN_LIKE = re.compile(r"(?<![0-9])(\d{6}(?:\d{2})?)[-+]?[0-9PTFptf]\d{3}(?![0-9])")
+# A personal identity number standing alone: 12 characters YYYYMMDDNNNC (an optional dash or plus
+# before the last four, a reserve-number letter allowed in position 9), or the 10-digit form with
+# its separator (YYMMDD-NNNN). Not inside a longer token, so HSA-ids (SE2321000016-1234) and ids
+# stay readable.
+_PIN_LIKE = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?P<long>(?:19|20)\d{6})[-+]?[0-9PTFptf]\d{3}"
+    r"|(?P<short>\d{6})[-+]\d{4})(?![0-9A-Za-z])"
+)
 
 
 def redact(text: str) -> str:
     """Replace anything that looks like a personal identity number with a masked form."""
-    return _PIN_LIKE.sub(lambda match: f"{match.group(1)}-****", text)
+    return _PIN_LIKE.sub(lambda match: f"{match.group('long') or match.group('short')}-****", text)
 
 
 class RedactingFilter(logging.Filter):

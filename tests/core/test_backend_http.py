@@ -248,3 +248,28 @@ async def test_httpx_request_logs_are_masked(caplog: pytest.LogCaptureFixture) -
         )
     assert "HTTP Request: GET" in caplog.text
     assert "19121212-1212" not in caplog.text
+
+
+async def test_an_unsafe_write_is_retried_only_after_a_clear_refusal() -> None:
+    transport, seen = scripted(
+        httpx.Response(503, headers={"Retry-After": "0"}),
+        httpx.Response(429),
+        httpx.Response(201, json={"id": 1}),
+    )
+    http = make_http(transport, read_retries=2)
+    response = await http.write("book", "POST", "/bookings", retry=False, json={})
+    assert response.status_code == 201
+    assert len(seen) == 3
+    transport, seen = scripted(httpx.Response(500), httpx.Response(201, json={}))
+    http = make_http(transport, read_retries=2)
+    with pytest.raises(BackendUnavailable):
+        await http.write("book", "POST", "/bookings", retry=False, json={})
+    assert len(seen) == 1  # a 500 may come after the write: never repeated blindly
+
+
+async def test_a_lost_connection_on_a_read_is_unavailable_not_a_timeout() -> None:
+    transport, _ = scripted(httpx.RemoteProtocolError("reset"))
+    http = make_http(transport, read_retries=1, breaker_failure_threshold=10)
+    with pytest.raises(BackendUnavailable) as failed:
+        await http.read("list", "GET", "/things")
+    assert not isinstance(failed.value, BackendTimeout)

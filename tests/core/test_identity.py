@@ -123,3 +123,22 @@ def test_tracebacks_are_masked_by_the_redacting_filter(caplog: pytest.LogCapture
     assert "1212-1212" not in text
     assert "191212121212" not in text
     assert "199001012385" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("citizen 191212121212 booked", "citizen 19121212-**** booked"),
+        ("citizen 19121212-1212 booked", "citizen 19121212-**** booked"),
+        ("reserve 19900101P123.", "reserve 19900101-****."),
+        ("short 121212-1212 form", "short 121212-**** form"),
+        ("?personnummer=19121212-1212&x=1", "?personnummer=19121212-****&x=1"),
+        ("unit SE2321000016-1111 answered", "unit SE2321000016-1111 answered"),
+        ("booking B1001 slot S-2026-11-27", "booking B1001 slot S-2026-11-27"),
+        ("took 1234567890 ns", "took 1234567890 ns"),
+    ],
+)
+def test_redaction_masks_numbers_but_keeps_hsa_ids(text: str, expected: str) -> None:
+    from tidbok.logsafe import redact
+
+    assert redact(text) == expected

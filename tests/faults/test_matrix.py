@@ -88,8 +88,9 @@ FAULTS: tuple[Fault, ...] = (
 
 # -- the expected outcome of every cell ----------------------------------------------------------
 #
-# PASiS cannot deduplicate a write, so a write is sent exactly once. A refusal (500, 503, 429) is
-# a definite answer: nothing was written, "backend unavailable". When the answer is lost or
+# PASiS cannot deduplicate a write, so a write reaches it exactly once. A 503 or 429 proves that
+# nothing was written, so the write is sent again after Retry-After and succeeds. A 500 may come
+# after the write, so it is not repeated: "backend unavailable". When the answer is lost or
 # unreadable (timeout, reset, malformed, commit_then_drop) the citizen's bookings are read back:
 # the booking found is the result (commit_then_drop), else "outcome unknown" (nothing happened,
 # and the citizen is asked to look at Bokade tider before trying again).
@@ -100,27 +101,27 @@ FAULTS: tuple[Fault, ...] = (
 #
 # Reads are retried on 5xx, 429, reset and timeout within the deadline; a malformed 200 is a
 # protocol error at once. A list fault that never stops therefore fails the unit with the last
-# attempt's error: timeout and a cut connection are "backend timeout", refusals "backend
+# attempt's error: a timeout is "backend timeout", refusals and a cut connection "backend
 # unavailable", an unreadable answer "backend protocol error".
 
 OK: Outcome = "ok"
 UNKNOWN = OutcomeUnknown  # the answer was lost and reading back found nothing
-DOWN = BackendUnavailable  # a definite refusal (5xx, 429): nothing was written
-SLOW = BackendTimeout  # no answer in time, or the connection was cut
+DOWN = BackendUnavailable  # a refusal (5xx, 429) or a cut connection
+SLOW = BackendTimeout  # no answer in time
 GARBLED = BackendProtocolError  # an answer that cannot be read
 
 #: One row per (system, operation), one column per fault, in the order of FAULTS.
 # fmt: off
 _ROWS: dict[tuple[System, Operation], tuple[Outcome, ...]] = {
     #                      delay    http_500 http_503 http_429 reset    malformed commit_then_drop
-    ("pasis", "book"):   (UNKNOWN, DOWN,    DOWN,    DOWN,    UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "rebook"): (UNKNOWN, DOWN,    DOWN,    DOWN,    UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "cancel"): (UNKNOWN, DOWN,    DOWN,    DOWN,    UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "list"):   (SLOW,    DOWN,    DOWN,    DOWN,    SLOW,    GARBLED,  SLOW),
+    ("pasis", "book"):   (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "rebook"): (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "cancel"): (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "list"):   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED,  DOWN),
     ("pmo", "book"):     (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
     ("pmo", "rebook"):   (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
     ("pmo", "cancel"):   (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
-    ("pmo", "list"):     (SLOW,    DOWN,    DOWN,    DOWN,    SLOW,    GARBLED,  SLOW),
+    ("pmo", "list"):     (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED,  DOWN),
 }
 # fmt: on
 
@@ -553,12 +554,14 @@ async def test_fault_cell(world: World, system: System, operation: Operation, fa
     else:
         assert emitted == []
 
-    # The write went out once to PASiS; to PMO always with one Idempotency-Key.
+    # The write reached PASiS once (a 503/429 refusal proves it did not, and is retried); PMO
+    # always saw one Idempotency-Key.
     if operation != "list":
         method, path = faulty.seeder.fault_routes()[target]
         writes = await faulty.requests(method or "POST", path)
         if system == "pasis":
-            assert len(writes) == 1, writes
+            reached = [w for w in writes if w["status"] not in (429, 503)]
+            assert len(reached) == 1, writes
         else:
             assert len({w["idempotency_key"] for w in writes} - {None}) == 1, writes
 
