@@ -17,14 +17,14 @@ from tidbok.errors import (
     OutsideBookingWindow,
 )
 from tidbok.models import ActiveUnit, Booking, Capability, CaseTypeKind, Permissions, Slot
-from tidbok.rules import SystemRules, may_book_start, may_change_start
+from tidbok.rules import BookingWindow, SystemRules, may_change_start
 
 
-def slot_refusal(rules: SystemRules, slot: Slot, now: datetime) -> BookingRefused | None:
-    """Why the citizen may not book ``slot`` now, or None if they may."""
+def slot_refusal(window: BookingWindow, slot: Slot) -> BookingRefused | None:
+    """Why the citizen may not book ``slot`` in ``window``, or None if they may."""
     if not slot.access.bookable:
         return NotAvailableVia1177(f"slot {slot.id} is not bookable via 1177")
-    if not may_book_start(rules, slot.start, now):
+    if not window.admits(slot.start):
         return OutsideBookingWindow(f"slot {slot.id} is outside the booking window")
     return None
 

@@ -7,7 +7,8 @@ what the operation then refuses.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,14 +56,32 @@ def earliest_bookable_start(rules: SystemRules, now: datetime) -> datetime:
     return datetime.combine(tomorrow, time(0), tzinfo=STOCKHOLM)
 
 
+@dataclass(frozen=True)
+class BookingWindow:
+    """The booking window at one instant, computed once and applied to many slots."""
+
+    now: datetime
+    """The current instant, in UTC."""
+    earliest: datetime
+    """The earliest start a new booking may have, in UTC."""
+
+    @classmethod
+    def at(cls, rules: SystemRules, now: datetime) -> BookingWindow:
+        """The window of ``rules`` at ``now``."""
+        return cls(now=now.astimezone(UTC), earliest=earliest_bookable_start(rules, now))
+
+    def admits(self, start: datetime) -> bool:
+        """Whether a slot starting at ``start`` may be booked: not started, not too early."""
+        moment = start.astimezone(UTC)
+        return moment > self.now and moment >= self.earliest
+
+
 def may_book_start(rules: SystemRules, start: datetime, now: datetime) -> bool:
     """Whether a slot starting at ``start`` is inside the booking window now.
 
     A slot that has started can never be booked; otherwise the system's earliest day applies.
     """
-    if elapsed(now, start) <= timedelta(0):
-        return False
-    return elapsed(earliest_bookable_start(rules, now), start) >= timedelta(0)
+    return BookingWindow.at(rules, now).admits(start)
 
 
 def may_change_start(rules: SystemRules, start: datetime, now: datetime) -> bool:

@@ -55,7 +55,7 @@ from tidbok.models import (
 )
 from tidbok.permissions import change_refusal, permissions_for, slot_refusal
 from tidbok.plugins import PluginRegistry, default_registry
-from tidbok.rules import may_book_start
+from tidbok.rules import BookingWindow, may_book_start
 from tidbok.settings import TidbokSettings, UnitSettings
 
 T = TypeVar("T")
@@ -215,14 +215,15 @@ class BookingService:
             "available_slots",
             adapter.available_slots(route.hsa_id, start, end, time_type, rebook),
         )
-        now = self.clock.now()
+        window = BookingWindow.at(self._system(route).rules, self.clock.now())
+        first, last = instant(start), instant(end)
         return sorted(
             (
                 slot
                 for slot in slots
-                if self._offerable(route, slot, now)
+                if slot_refusal(window, slot) is None
                 and (time_type is None or slot.time_type_id == time_type)
-                and instant(start) <= instant(slot.start) < instant(end)
+                and first <= instant(slot.start) < last
             ),
             key=lambda slot: (instant(slot.start), slot.id),
         )
@@ -405,11 +406,9 @@ class BookingService:
         route = self._route(hsa_id)
         return self._with_permissions(route, booking).permissions
 
-    def _offerable(self, route: UnitRoute, slot: Slot, now: datetime) -> bool:
-        return slot_refusal(self._system(route).rules, slot, now) is None
-
     def _check_bookable(self, route: UnitRoute, slot: Slot) -> None:
-        refusal = slot_refusal(self._system(route).rules, slot, self.clock.now())
+        window = BookingWindow.at(self._system(route).rules, self.clock.now())
+        refusal = slot_refusal(window, slot)
         if refusal is not None:
             raise refusal
 
