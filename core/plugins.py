@@ -90,6 +90,14 @@ class PluginRegistry:
         self._systems = None
         return True
 
+    def unregister(self, name: str) -> None:
+        """Remove a registered plugin by name (for plugins an embedding application added)."""
+        plugin = self._pm.get_plugin(name)
+        if plugin is not None:
+            self._pm.unregister(plugin)
+        self.loaded = [loaded for loaded in self.loaded if loaded.name != name]
+        self._systems = None
+
     def _load(self, entry_point: EntryPoint) -> None:
         version = entry_point.dist.version if entry_point.dist else "unknown"
         try:

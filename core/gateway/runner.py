@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -58,6 +59,7 @@ class RunningGateway:
     _owns_store: bool
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _closed: bool = False
+    _detach: Callable[[], None] | None = None
 
     async def aclose(self) -> None:
         """Stop serving, stop the worker (pending messages stay stored) and close the store."""
@@ -65,6 +67,8 @@ class RunningGateway:
             return
         self._closed = True
         self.recorder.detached = True
+        if self._detach is not None:
+            self._detach()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -131,7 +135,8 @@ async def start_gateway(
                 client=inbox_client,
             )
         recorder = OutboxRecorder(the_store, metrics, worker)
-        service.registry.register(recorder, name=f"tidbok-gateway-outbox-{id(recorder):x}")
+        recorder_name = f"tidbok-gateway-outbox-{id(recorder):x}"
+        service.registry.register(recorder, name=recorder_name)
         app = create_app(service, the_store, gateway_settings, metrics)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
@@ -161,6 +166,7 @@ async def start_gateway(
         metrics=metrics,
         _runner=runner,
         _owns_store=owns_store,
+        _detach=lambda: service.registry.unregister(recorder_name),
     )
     gateway._tasks.append(
         asyncio.create_task(_purge_keys(the_store, service, gateway_settings.idempotency_ttl))

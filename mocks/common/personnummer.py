@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_DASHED = re.compile(r"^(\d{8})-(\d{4})$")
-_PLAIN = re.compile(r"^\d{12}$")
+_DASHED = re.compile(r"^(\d{8})-(\d{4})$", re.ASCII)
+_PLAIN = re.compile(r"^\d{12}$", re.ASCII)
 
 
 def luhn_check_digit(nine_digits: str) -> int:

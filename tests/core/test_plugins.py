@@ -203,3 +203,12 @@ def test_the_documentation_check_catches_an_undocumented_hook() -> None:
 
     fake.tidbok_undocumented = tidbok_undocumented  # type: ignore[attr-defined]
     assert undocumented_hooks(fake) == ["tidbok_undocumented"]
+
+
+def test_an_embedder_can_unregister_its_plugin() -> None:
+    registry = PluginRegistry()
+    registry.register(MemoryPlugin(MemorySystem("gone")), name="temporary")
+    assert list(registry.scheduling_systems()) == ["gone"]
+    registry.unregister("temporary")
+    assert list(registry.scheduling_systems()) == []
+    assert [plugin.name for plugin in registry.loaded] == []

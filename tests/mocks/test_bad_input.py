@@ -84,3 +84,11 @@ async def test_oversized_body_is_refused(harness: Harness) -> None:
     )
     assert response.status_code == 413
     assert harness.code(response) in ("OGILTIG_BEGARAN", "payload-too-large")
+
+
+@pytest.mark.parametrize("text", ["١٩١٢١٢١٢-١٢١٢", "１９１２１２１２１２１２"])
+def test_the_mocks_refuse_non_ascii_digits_in_personnummer(text: str) -> None:
+    from tidbok_mocks.common.personnummer import parse_any
+
+    with pytest.raises(ValueError):
+        parse_any(text)
