@@ -1,4 +1,5 @@
-"""``python -m tidbok_mocks pasis --port 0`` starts, prints its URL, serves, stops on SIGINT."""
+"""``tidbok mock pasis --port 0`` (or ``python -m tidbok_mocks pasis``) starts, prints its URL,
+serves the demo data, and stops cleanly on SIGINT."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ import sys
 import httpx
 import pytest
 
+COMMANDS = {"tidbok mock": ["tidbok", "mock"], "python -m tidbok_mocks": ["tidbok_mocks"]}
 
+
+@pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("system", ["pasis", "pmo"])
-async def test_standalone_serves_demo_data_and_stops_cleanly(system: str) -> None:
+async def test_standalone_serves_demo_data_and_stops_cleanly(system: str, command: str) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tidbok_mocks",
+        *COMMANDS[command],
         system,
         "--port",
         "0",
