@@ -33,7 +33,7 @@ from tidbok.models import (
     WriteOutcome,
 )
 from tidbok.settings import BackendSettings
-from tidbok.wire import build_models, collect_pages, parse_model, parse_response, path_segment
+from tidbok.wire import build_models, collect_pages, parse_response, path_segment
 from tidbok_pasis import mapping
 from tidbok_pasis.wire import (
     AvbokaIn,
@@ -139,8 +139,8 @@ class PasisAdapter(HttpSchedulingAdapter):
         async def fetch(offset: int | None) -> tuple[list[R], int | None]:
             query = {**(params or {}), "offset": offset or 0, "limit": self._page_size}
             response = await self.http.read(operation, "GET", path, params=query)
-            page = self._parsed(Sida[Any], response, operation, {200}, mapping.ERRORS)
-            posts = [parse_model(item, post, operation) for post in page.poster]
+            page = self._parsed(Sida[item], response, operation, {200}, mapping.ERRORS)  # type: ignore[valid-type]
+            posts = page.poster
             following = page.offset + len(posts)
             if following >= page.totalt:
                 return posts, None
