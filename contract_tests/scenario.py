@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import pytest
 
-from tidbok.clock import STOCKHOLM, FrozenClock, to_stockholm
+from tidbok.clock import STOCKHOLM, FrozenClock, SystemClock, to_stockholm
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, BookedBy
 from tidbok.seeding import (
@@ -81,7 +81,7 @@ class ContractScenario:
             self.clock.set(now)
         except SeedingUnsupported:
             self.clock_settable = False
-            self.clock.set(datetime.now(STOCKHOLM))
+            self.clock.set(SystemClock().now())  # a real environment keeps real time
         for hsa_id, name in UNIT_NAMES.items():
             await self._seed(self.seeder.add_unit(hsa_id, name), "create a unit")
 
