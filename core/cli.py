@@ -138,7 +138,14 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     try:
         print(asyncio.run(run()))
     except TidbokError as error:
-        print(f"tidbok overview: {error.citizen_text} ({error.code})", file=sys.stderr)
+        # An operator reads this, not a citizen: the technical detail and what to check.
+        hint = {
+            "not_found": "is the unit in the settings file's [[units]]?",
+            "backend_unavailable": "is the unit's backend running and its base_url right?",
+            "backend_timeout": "the backend answered too slowly; see [resilience] timeouts",
+        }.get(error.code, "")
+        suffix = f" ({hint})" if hint else ""
+        print(f"tidbok overview: {error}{suffix}", file=sys.stderr)
         return 1
     return 0
 
