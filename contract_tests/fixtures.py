@@ -89,10 +89,11 @@ def contract_system(
     system = systems.get(contract_options.system)
     if system is None:
         failures = "; ".join(f"{f.name}: {f.reason}" for f in contract_registry.failures)
-        pytest.fail(
+        # A wrong system name is a usage error: stop at once instead of failing every test.
+        pytest.exit(
             f"no installed plugin registers scheduling system {contract_options.system!r} "
             f"(found: {', '.join(sorted(systems)) or 'none'}){'; ' + failures if failures else ''}",
-            pytrace=False,
+            returncode=pytest.ExitCode.USAGE_ERROR,
         )
     return system
 
@@ -107,10 +108,10 @@ def contract_target(
     targets: Mapping[str, ContractTarget] = contract_registry.contract_targets()
     target = targets.get(contract_system.name)
     if target is None:
-        pytest.fail(
+        pytest.exit(
             f"the plugin of {contract_system.name!r} offers no contract target: implement the "
             "tidbok_contract_targets hook (see docs/plugin-authors.md)",
-            pytrace=False,
+            returncode=pytest.ExitCode.USAGE_ERROR,
         )
     return target
 
