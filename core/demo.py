@@ -165,9 +165,12 @@ class Story:
         refused = await self.call("POST", "/v1/bookings", 422, json=body)
         self.say(f"   422 {refused['code']}: {refused['detail']}")
         body |= {"accept_terms": True, "reason": "Min läkare vill ta nya prover."}
-        booked = (await self.call("POST", "/v1/bookings", 201, json=body))["booking"]
-        self.say("   201 bokad:")
+        answer = await self.call("POST", "/v1/bookings", 201, json=body)
+        booked = answer["booking"]
+        self.say(f"   201 bokad ({answer['outcome']}):")
         self.show_booking(booked)
+        if answer.get("info"):
+            self.say(f"   Att tänka på: {answer['info']}")
 
         self.heading("4. Boka på Vårdcentralen Rinkeby (PMO; samma dag går bra)")
         pmo_slots = (await self.call("GET", f"/v1/units/{rinkeby}/slots", 200))["slots"]

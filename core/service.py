@@ -47,6 +47,7 @@ from tidbok.models import (
     Invitation,
     InvitationList,
     NewBooking,
+    OutcomeKind,
     Permissions,
     Schedule,
     Slot,
@@ -266,7 +267,7 @@ class BookingService:
         result = await self._call(route, "book", adapter.book(route.hsa_id, request))
         booking = self._with_permissions(route, result.booking)
         await self._emit(ActivityKind.BOOKED, route, caller, booking)
-        return result.model_copy(update={"booking": booking})
+        return _answered(result, booking)
 
     async def rebook(
         self, caller: Caller, hsa_id: str, booking_id: str, slot_id: str
@@ -286,7 +287,7 @@ class BookingService:
         await self._emit(
             ActivityKind.REBOOKED, route, caller, booking, previous_start=current.start
         )
-        return result.model_copy(update={"booking": booking})
+        return _answered(result, booking)
 
     async def cancel(
         self, caller: Caller, hsa_id: str, booking_id: str, message: str | None = None
@@ -397,7 +398,7 @@ class BookingService:
         )
         booking = self._with_permissions(route, result.booking)
         await self._emit(ActivityKind.INVITATION_BOOKED, route, caller, booking)
-        return result.model_copy(update={"booking": booking})
+        return _answered(result, booking)
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -559,6 +560,19 @@ class BookingService:
             occurred_at=self.clock.now(),
         )
         await self.registry.broadcast_activity(activity)
+
+
+def _answered(result: BookingResult, booking: Booking) -> BookingResult:
+    """The result as the citizen gets it: the booking with its permission flags, and INFO.
+
+    crm:scheduling answers INFO when a text must be shown to the citizen (e.g. "kom fastande").
+    The backend's own INFO is kept; otherwise the unit's instructions for the visit (the booking's
+    purpose text) make the answer INFO, so 1177 shows them right after the booking.
+    """
+    outcome = result.outcome
+    if outcome.kind is OutcomeKind.OK and booking.purpose:
+        outcome = WriteOutcome(kind=OutcomeKind.INFO, text=booking.purpose)
+    return result.model_copy(update={"booking": booking, "outcome": outcome})
 
 
 def _active_unit(

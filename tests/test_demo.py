@@ -13,6 +13,7 @@ async def test_the_demo_story_runs_to_the_end() -> None:
     await run_demo(say=lines.append)
     text = "\n".join(lines)
     assert "422 terms_not_accepted: Du behöver godkänna villkoren för att kunna boka." in text
+    assert "201 bokad (INFO)" in text  # the unit's instructions ("kom fastande") are shown
     assert "bokad av mottagningen" in text  # a staff-made booking is shown (R12)
     assert "409 invitation_already_used" in text
     assert "422 outside_booking_window" in text  # PASiS 24-hour cut-off (R9)

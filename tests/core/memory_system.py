@@ -65,6 +65,8 @@ class MemoryBackend:
     slots: dict[str, StoredSlot] = field(default_factory=dict)
     bookings: dict[str, Booking] = field(default_factory=dict)
     invitations: dict[str, StoredInvitation] = field(default_factory=dict)
+    purposes: dict[str, str] = field(default_factory=dict)
+    """The unit's instructions per time type id, copied onto each booking as its purpose."""
     delay: float = 0.0
     down: bool = False
     calls: list[str] = field(default_factory=list)
@@ -151,6 +153,7 @@ class MemoryBackend:
             time_type_id=slot.time_type_id,
             time_type_name=slot.time_type_name,
             performer=slot.performer,
+            purpose=self.purposes.get(slot.time_type_id),
             reason=reason,
             booked_by=booked_by,
             hidden=hidden,

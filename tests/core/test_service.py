@@ -484,3 +484,14 @@ async def test_no_personal_identity_number_in_any_log_line(
     assert me.value not in caplog.text
     assert world.other.subject_of_care.value not in caplog.text
     assert "operation=book unit=SE2321000016-1111" in caplog.text
+
+
+async def test_the_units_instructions_come_back_as_info(world: World) -> None:
+    fasting = world.pmo.add_time_type(PMO_UNIT, "prov", "Provtagning", BOOKABLE)
+    world.pmo.purposes["prov"] = "Kom fastande."
+    slot = world.pmo.add_slot(PMO_UNIT, at(1, 8), time_type=fasting)
+    plain = world.pmo.add_slot(PMO_UNIT, at(1, 9))
+    result = await world.service.book(world.citizen, PMO_UNIT, slot.id, accept_terms=True)
+    assert (result.outcome.kind, result.outcome.text) == ("INFO", "Kom fastande.")
+    other = await world.service.book(world.citizen, PMO_UNIT, plain.id, accept_terms=True)
+    assert (other.outcome.kind, other.outcome.text) == ("OK", None)
