@@ -18,6 +18,7 @@ back instead of guessing (:func:`write_with_readback`).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -305,6 +306,10 @@ class BackendHttp:
                 retry_after,
                 refused=status in (429, 503),
             )
+        if not write and _garbled_json(response):
+            # Reading again is safe, and a garbled answer is often a one-off: retry it.
+            self.breaker.record_failure()
+            raise _Transient(BackendProtocolError(f"{operation}: the answer is not valid JSON"))
         self.breaker.record_success()
         return response
 
@@ -329,6 +334,19 @@ class BackendHttp:
     def _breaker_changed(self, state: BreakerState) -> None:
         if self._observer is not None:
             self._observer.record_breaker(self.system, self.backend, state)
+
+
+def _garbled_json(response: httpx.Response) -> bool:
+    """Whether a successful answer says it is JSON but cannot be parsed."""
+    if not 200 <= response.status_code < 300 or "json" not in response.headers.get(
+        "content-type", ""
+    ):
+        return False
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return True
+    return False
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -273,3 +273,16 @@ async def test_a_lost_connection_on_a_read_is_unavailable_not_a_timeout() -> Non
     with pytest.raises(BackendUnavailable) as failed:
         await http.read("list", "GET", "/things")
     assert not isinstance(failed.value, BackendTimeout)
+
+
+async def test_a_garbled_read_is_retried_and_then_a_protocol_error() -> None:
+    garbled = httpx.Response(200, text='{"poster": [', headers={"content-type": "application/json"})
+    transport, seen = scripted(garbled, httpx.Response(200, json={"ok": True}))
+    http = make_http(transport)
+    assert (await http.read("list", "GET", "/x")).json() == {"ok": True}
+    assert len(seen) == 2
+    transport, seen = scripted(garbled)
+    http = make_http(transport, read_retries=2, breaker_failure_threshold=10)
+    with pytest.raises(BackendProtocolError):
+        await http.read("list", "GET", "/x")
+    assert len(seen) == 3

@@ -99,10 +99,10 @@ FAULTS: tuple[Fault, ...] = (
 # 429, reset and timeout: PMO replays an answer it lost and never writes twice. Only a malformed
 # 200 is not retried blindly; it is read back, and since the handler never ran, nothing is found.
 #
-# Reads are retried on 5xx, 429, reset and timeout within the deadline; a malformed 200 is a
-# protocol error at once. A list fault that never stops therefore fails the unit with the last
-# attempt's error: a timeout is "backend timeout", refusals and a cut connection "backend
-# unavailable", an unreadable answer "backend protocol error".
+# Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline. A list
+# fault that never stops therefore fails the unit with the last attempt's error: a timeout is
+# "backend timeout", refusals and a cut connection "backend unavailable", an unreadable answer
+# "backend protocol error".
 
 OK: Outcome = "ok"
 UNKNOWN = OutcomeUnknown  # the answer was lost and reading back found nothing
@@ -132,21 +132,20 @@ EXPECTED: dict[tuple[System, Operation, Fault], Outcome] = {
 }
 
 #: How many requests a list fault that never stops sees: the first attempt and two retries,
-#: except that a Retry-After of 1 s leaves time for one retry within the 2 s deadline, and a
-#: malformed answer is not retried.
+#: except that a Retry-After of 1 s leaves time for one retry within the 2 s deadline.
 LIST_ATTEMPTS: dict[Fault, int] = {
     "delay": 3,
     "http_500": 3,
     "http_503": 2,
     "http_429": 2,
     "reset": 3,
-    "malformed": 1,
+    "malformed": 3,
     "commit_then_drop": 3,
 }
 
 #: Read faults that the read retries absorb when they happen once: a list then answers in full.
-#: A malformed 200 is not retried, so even once it fails the unit.
-READ_RETRIED: frozenset[Fault] = frozenset(FAULTS) - {"malformed"}
+#: Reading again is always safe, so every fault is retried, a garbled answer included.
+READ_RETRIED: frozenset[Fault] = frozenset(FAULTS)
 
 # -- the world: four units on four mock backends --------------------------------------------------
 
@@ -511,7 +510,7 @@ async def test_fault_cell(world: World, system: System, operation: Operation, fa
     faulty, healthy = world.faulty(system), world.healthy(system)
     target = TARGETS[operation]
     if operation == "list":
-        # First the fault once: the read retries absorb it (except a malformed answer).
+        # First the fault once: the read retries absorb it.
         await faulty.inject(fault, target, times=1)
         once = await world.service.schedule(CITIZEN)
         assert await faulty.clear_faults() == [], "the fault never fired"
