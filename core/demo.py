@@ -9,9 +9,7 @@ and be refused a cancellation inside PASiS' 24-hour window, with its Swedish tex
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-import signal
 import tempfile
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -25,6 +23,7 @@ import httpx
 from tidbok.clock import STOCKHOLM, Clock, SystemClock
 from tidbok.gateway.auth import issue_token
 from tidbok.gateway.runner import start_gateway
+from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
 
@@ -340,16 +339,8 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
         if serve:
             say("")
             say(f"Gateway:  {gateway.url}   (OpenAPI: {gateway.url}/openapi.json)")
-            say(f"Token:    {token}")
-            say(f'Try:      curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
+            say("Try, in another shell (the token is Tolvan's, valid 8 hours):")
+            say(f"  export TOKEN={token}")
+            say(f'  curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
             say("Ctrl-C stops everything.")
-            await _wait_for_signal()
-
-
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
+            await stop_event().wait()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,6 +31,7 @@ from tidbok.gateway.auth import verification_key
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
+from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
 
@@ -189,11 +189,7 @@ async def _purge_keys(store: GatewayStore, service: BookingService, ttl: float) 
 
 async def serve(settings: TidbokSettings, host: str | None = None, port: int | None = None) -> None:
     """Run the gateway with the installed plugins until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop_event()
     async with BookingService(settings) as service:
         for failure in service.registry.failures:
             log.warning("plugin %s skipped: %s", failure.name, failure.reason)
