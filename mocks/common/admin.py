@@ -9,7 +9,6 @@ from aiohttp import web
 from .admin_models import ClockIn, ResetIn
 from .context import ADMIN_PREFIX, CONTEXT_KEY, MockContext
 from .errors import ErrorKind, MockError
-from .faults import FaultSpec
 from .http import parse_body, query_str, read_json
 from .times import format_offset, format_utc
 
@@ -130,51 +129,6 @@ async def set_clock(request: web.Request) -> web.Response:
     if not body.real and body.now is None and body.advance_seconds is None:
         raise MockError(ErrorKind.INVALID, "Give 'now', 'advance_seconds' or 'real'")
     return web.json_response(_clock_view(context))
-
-
-@routes.get(ADMIN_PREFIX + "/faults")
-async def list_faults(request: web.Request) -> web.Response:
-    """The active fault rules."""
-    rules = _context(request).faults.rules()
-    return web.json_response({"faults": [rule.view() for rule in rules]})
-
-
-@routes.post(ADMIN_PREFIX + "/faults")
-async def add_fault(request: web.Request) -> web.Response:
-    """Register a fault rule."""
-    spec = await parse_body(request, FaultSpec)
-    rule = _context(request).faults.add(spec)
-    return web.json_response(rule.view(), status=201)
-
-
-@routes.delete(ADMIN_PREFIX + "/faults")
-async def clear_faults(request: web.Request) -> web.Response:
-    """Remove every fault rule."""
-    _context(request).faults.clear()
-    return web.json_response({"faults": []})
-
-
-@routes.delete(ADMIN_PREFIX + "/faults/{fault_id}")
-async def remove_fault(request: web.Request) -> web.Response:
-    """Remove one fault rule."""
-    fault_id = request.match_info["fault_id"]
-    if not _context(request).faults.remove(fault_id):
-        raise MockError(ErrorKind.NOT_FOUND, f"No fault {fault_id}")
-    return web.json_response({"removed": fault_id})
-
-
-@routes.get(ADMIN_PREFIX + "/requests")
-async def list_requests(request: web.Request) -> web.Response:
-    """The API requests answered so far (oldest first)."""
-    entries = _context(request).requests.entries()
-    return web.json_response({"requests": [entry.view() for entry in entries]})
-
-
-@routes.delete(ADMIN_PREFIX + "/requests")
-async def clear_requests(request: web.Request) -> web.Response:
-    """Forget the request log."""
-    _context(request).requests.clear()
-    return web.json_response({"requests": []})
 
 
 def _register_adder(path: str, section: str) -> None:

@@ -10,6 +10,7 @@ from aiohttp.typedefs import Middleware
 from .admin import render_admin_error
 from .admin import routes as admin_routes
 from .context import CONTEXT_KEY, MockContext
+from .fault_admin import fault_admin_routes
 from .middleware import error_middleware, fault_middleware, request_log_middleware
 
 MAX_BODY_BYTES = 256 * 1024
@@ -34,5 +35,6 @@ def assemble_app(
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     app[CONTEXT_KEY] = context
     app.add_routes(admin_routes)
+    app.add_routes(fault_admin_routes(lambda request: request.app[CONTEXT_KEY]))
     app.add_routes(api_routes)
     return app

@@ -24,8 +24,9 @@ from aiohttp.typedefs import Handler
 from tidbok_mocks.common.clock import MockClock
 from tidbok_mocks.common.context import ADMIN_PREFIX, is_admin_path
 from tidbok_mocks.common.errors import ErrorKind, MockError, kind_for_status
-from tidbok_mocks.common.faults import FaultRegistry, FaultSpec
-from tidbok_mocks.common.http import parse_body, read_json, validate
+from tidbok_mocks.common.fault_admin import fault_admin_routes
+from tidbok_mocks.common.faults import FaultRegistry
+from tidbok_mocks.common.http import read_json, validate
 from tidbok_mocks.common.middleware import FAULT_KEY, fault_middleware
 from tidbok_mocks.common.requestlog import LoggedRequest, RequestLog
 
@@ -194,49 +195,6 @@ async def admin_reset(request: web.Request) -> web.Response:
     return web.json_response({"reset": True})
 
 
-@routes.get(ADMIN_PREFIX + "/faults")
-async def list_faults(request: web.Request) -> web.Response:
-    """The active fault rules."""
-    return web.json_response({"faults": [rule.view() for rule in _state(request).faults.rules()]})
-
-
-@routes.post(ADMIN_PREFIX + "/faults")
-async def add_fault(request: web.Request) -> web.Response:
-    """Register a fault rule (the shared FaultSpec: kind, match, times, probability, ...)."""
-    spec = await parse_body(request, FaultSpec)
-    return web.json_response(_state(request).faults.add(spec).view(), status=201)
-
-
-@routes.delete(ADMIN_PREFIX + "/faults")
-async def clear_faults(request: web.Request) -> web.Response:
-    """Remove every fault rule."""
-    _state(request).faults.clear()
-    return web.json_response({"faults": []})
-
-
-@routes.delete(ADMIN_PREFIX + "/faults/{fault_id}")
-async def remove_fault(request: web.Request) -> web.Response:
-    """Remove one fault rule."""
-    fault_id = request.match_info["fault_id"]
-    if not _state(request).faults.remove(fault_id):
-        raise MockError(ErrorKind.NOT_FOUND, f"No fault {fault_id}")
-    return web.json_response({"removed": fault_id})
-
-
-@routes.get(ADMIN_PREFIX + "/requests")
-async def list_requests(request: web.Request) -> web.Response:
-    """The API requests answered so far, oldest first."""
-    entries = _state(request).requests.entries()
-    return web.json_response({"requests": [entry.view() for entry in entries]})
-
-
-@routes.delete(ADMIN_PREFIX + "/requests")
-async def clear_requests(request: web.Request) -> web.Response:
-    """Forget the request log."""
-    _state(request).requests.clear()
-    return web.json_response({"requests": []})
-
-
 def create_inbox_app(state: InboxState | None = None) -> web.Application:
     """The mock inbox app; pass an :class:`InboxState` to keep a handle on its memory."""
     state = state or InboxState()
@@ -251,4 +209,5 @@ def create_inbox_app(state: InboxState | None = None) -> web.Application:
     )
     app[INBOX_KEY] = state
     app.add_routes(routes)
+    app.add_routes(fault_admin_routes(_state))
     return app
