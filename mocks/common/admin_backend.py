@@ -28,6 +28,33 @@ class ScheduleAdmin(ABC, Generic[TimeTypeT, SlotT]):
 
     # -- hooks for each system ------------------------------------------------------------
 
+    @staticmethod
+    def time_type_fields(data: TimeTypeIn, time_type_id: str) -> dict[str, Any]:
+        """The fields every system's time type takes from admin input."""
+        return {
+            "id": time_type_id,
+            "unit_id": data.unit,
+            "name": data.name,
+            "duration_minutes": data.duration_minutes,
+            "description": data.description,
+            "purpose": data.purpose,
+        }
+
+    @staticmethod
+    def slot_fields(
+        data: SlotIn, slot_id: str, start: datetime, end: datetime, time_type_id: str
+    ) -> dict[str, Any]:
+        """The fields every system's slot takes from admin input."""
+        return {
+            "id": slot_id,
+            "unit_id": data.unit,
+            "time_type_id": time_type_id,
+            "start": start,
+            "end": end,
+            "performer": data.performer,
+            "resource": data.resource,
+        }
+
     @abstractmethod
     def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> TimeTypeT:
         """Make the system's time type from validated input."""

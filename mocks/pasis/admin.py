@@ -54,15 +54,7 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> PasisTimeType:
         """A tidstyp from admin input."""
         assert isinstance(data, PasisTimeTypeIn)
-        return PasisTimeType(
-            id=time_type_id,
-            unit_id=data.unit,
-            name=data.name,
-            duration_minutes=data.duration_minutes,
-            description=data.description,
-            purpose=data.purpose,
-            default_level=data.level,
-        )
+        return PasisTimeType(**self.time_type_fields(data, time_type_id), default_level=data.level)
 
     def build_slot(
         self,
@@ -74,16 +66,8 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     ) -> PasisSlot:
         """A tid from admin input."""
         assert isinstance(data, PasisSlotIn)
-        return PasisSlot(
-            id=slot_id,
-            unit_id=data.unit,
-            time_type_id=time_type.id,
-            start=start,
-            end=end,
-            performer=data.performer,
-            resource=data.resource,
-            level=data.level if data.level is not None else time_type.default_level,
-        )
+        level = data.level if data.level is not None else time_type.default_level
+        return PasisSlot(**self.slot_fields(data, slot_id, start, end, time_type.id), level=level)
 
     def time_type_extra(self, time_type: PasisTimeType) -> dict[str, Any]:
         """The default 1177 level."""

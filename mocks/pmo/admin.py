@@ -35,12 +35,7 @@ class PmoAdmin(ScheduleAdmin[PmoBookingType, Slot]):
         """A booking type from admin input."""
         assert isinstance(data, PmoBookingTypeIn)
         return PmoBookingType(
-            id=time_type_id,
-            unit_id=data.unit,
-            name=data.name,
-            duration_minutes=data.duration_minutes,
-            description=data.description,
-            purpose=data.purpose,
+            **self.time_type_fields(data, time_type_id),
             visible=data.visible,
             bookable=data.bookable,
             cancellable=data.cancellable,
@@ -55,15 +50,7 @@ class PmoAdmin(ScheduleAdmin[PmoBookingType, Slot]):
         time_type: PmoBookingType,
     ) -> Slot:
         """A slot from admin input."""
-        return Slot(
-            id=slot_id,
-            unit_id=data.unit,
-            time_type_id=time_type.id,
-            start=start,
-            end=end,
-            performer=data.performer,
-            resource=data.resource,
-        )
+        return Slot(**self.slot_fields(data, slot_id, start, end, time_type.id))
 
     def time_type_extra(self, time_type: PmoBookingType) -> dict[str, Any]:
         """The e-service flags."""
