@@ -6,14 +6,17 @@ import asyncio
 import logging
 import socket
 import struct
+from collections.abc import Callable
+from typing import Protocol
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from .clock import MockClock
 from .context import CONTEXT_KEY, is_admin_path
 from .errors import ErrorKind, ErrorRenderer, MockError, kind_for_status
 from .faults import FaultKind, FaultRegistry
-from .requestlog import LoggedRequest
+from .requestlog import LoggedRequest, RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +47,48 @@ def drop_connection(request: web.Request) -> None:
     transport.abort()
 
 
-@web.middleware
-async def request_log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Record every API request (not admin) with its final status and any fault."""
-    response = await handler(request)
-    if not is_admin_path(request.path):
-        context = request.app[CONTEXT_KEY]
-        fault = request.get(FAULT_KEY)
-        context.requests.record(
-            LoggedRequest(
-                at=context.clock.now(),
-                method=request.method,
-                path=request.path,
-                query=request.query_string,
-                status=response.status,
-                fault=str(fault) if fault is not None else None,
-                idempotency_key=request.headers.get("Idempotency-Key"),
+class LoggingState(Protocol):
+    """What the request log needs of a mock's state."""
+
+    clock: MockClock
+    requests: RequestLog
+
+
+def request_logger(
+    state_of: Callable[[web.Request], LoggingState],
+    key_of: Callable[[web.Request], str | None],
+) -> Middleware:
+    """Record every API request (not admin) with its final status, any fault and its key.
+
+    ``key_of`` reads the request's idempotency key (a header, or the id in the path).
+    """
+
+    @web.middleware
+    async def log_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if not is_admin_path(request.path):
+            state = state_of(request)
+            fault = request.get(FAULT_KEY)
+            state.requests.record(
+                LoggedRequest(
+                    at=state.clock.now(),
+                    method=request.method,
+                    path=request.path,
+                    query=request.query_string,
+                    status=response.status,
+                    fault=str(fault) if fault is not None else None,
+                    idempotency_key=key_of(request),
+                )
             )
-        )
-    return response
+        return response
+
+    return log_request
+
+
+#: The scheduling mocks' request log: state from the app's context, key from Idempotency-Key.
+request_log_middleware = request_logger(
+    lambda request: request.app[CONTEXT_KEY], lambda request: request.headers.get("Idempotency-Key")
+)
 
 
 def error_middleware(render: ErrorRenderer, render_admin: ErrorRenderer) -> Middleware:

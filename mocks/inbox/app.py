@@ -27,8 +27,8 @@ from tidbok_mocks.common.errors import ErrorKind, MockError, kind_for_status
 from tidbok_mocks.common.fault_admin import fault_admin_routes
 from tidbok_mocks.common.faults import FaultRegistry
 from tidbok_mocks.common.http import read_json, validate
-from tidbok_mocks.common.middleware import FAULT_KEY, fault_middleware
-from tidbok_mocks.common.requestlog import LoggedRequest, RequestLog
+from tidbok_mocks.common.middleware import fault_middleware, request_logger
+from tidbok_mocks.common.requestlog import RequestLog
 
 from .store import InboxStore, MessageIn, PutOutcome
 
@@ -88,24 +88,8 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return render_error(MockError(kind_for_status(error.status), error.reason))
 
 
-@web.middleware
-async def _request_log(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    if not is_admin_path(request.path):
-        state = _state(request)
-        fault = request.get(FAULT_KEY)
-        state.requests.record(
-            LoggedRequest(
-                at=state.clock.now(),
-                method=request.method,
-                path=request.path,
-                query=request.query_string,
-                status=response.status,
-                fault=str(fault) if fault is not None else None,
-                idempotency_key=request.match_info.get("message_id"),
-            )
-        )
-    return response
+#: Delivery is keyed by the message id in the path; the log shows it as the request's key.
+_request_log = request_logger(_state, lambda request: request.match_info.get("message_id"))
 
 
 @web.middleware
