@@ -9,6 +9,7 @@ that translation lives here; the generic *how* comes from :mod:`tidbok.wire`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -75,39 +76,36 @@ def time_type(tidstyp: Tidstyp) -> TimeType:
     )
 
 
+def _scheduled(tid: Tid) -> dict[str, Any]:
+    """The fields slots and bookings share: where, when, which time type, with whom, access."""
+    return {
+        "unit": tid.hsaId,
+        "start": tid.start,
+        "end": tid.slut,
+        "time_type_id": tid.tidstypId,
+        "time_type_name": tid.tidstypNamn,
+        "performer": tid.utforare,
+        "resource": tid.resurs,
+        "access": access(tid.niva1177),
+    }
+
+
 def slot(tid: Tid) -> Slot:
     """A PASiS tid as a slot."""
-    return Slot(
-        id=tid.tidId,
-        unit=tid.hsaId,
-        start=tid.start,
-        end=tid.slut,
-        time_type_id=tid.tidstypId,
-        time_type_name=tid.tidstypNamn,
-        performer=tid.utforare,
-        resource=tid.resurs,
-        access=access(tid.niva1177),
-    )
+    return Slot(id=tid.tidId, **_scheduled(tid))
 
 
 def booking(bokning: Bokning) -> Booking:
     """A PASiS bokning as a booking: ``bokadAv`` is who booked, ``dold`` the unit hid it."""
     return Booking(
         id=bokning.bokningsId,
-        unit=bokning.hsaId,
+        **_scheduled(bokning),
         subject_of_care=bokning.personnummer,
-        start=bokning.start,
-        end=bokning.slut,
-        time_type_id=bokning.tidstypId,
-        time_type_name=bokning.tidstypNamn,
-        performer=bokning.utforare,
-        resource=bokning.resurs,
         purpose=bokning.syfte or None,
         reason=bokning.orsak or None,
         booked_by=BookedBy.CITIZEN if bokning.bokadAv == "invanare" else BookedBy.STAFF,
         hidden=bokning.dold,
         is_invitation=bokning.kallelseId is not None,
-        access=access(bokning.niva1177),
     )
 
 

@@ -66,19 +66,10 @@ class KallelseTid(Tid):
     ledig: bool
 
 
-class Bokning(PasisRecord):
-    """A booking, active (``BOKAD``) or cancelled (``AVBOKAD``)."""
+class Bokning(Tid):
+    """A booking, active (``BOKAD``) or cancelled (``AVBOKAD``), with the slot (tid) it holds."""
 
     bokningsId: str = Field(min_length=1)
-    hsaId: str = Field(min_length=1)
-    tidId: str
-    tidstypId: str
-    tidstypNamn: str
-    start: LocalTime
-    slut: LocalTime
-    utforare: str | None = None
-    resurs: str | None = None
-    niva1177: Niva1177
     personnummer: PersonalIdentityNumber
     syfte: str | None = None
     orsak: str | None = None
