@@ -7,7 +7,7 @@ answers are built from the ``*Out`` models, which also feed the OpenAPI document
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -166,8 +166,8 @@ class TimeTypeRef(Out):
     name: str
 
 
-class SlotOut(Out):
-    """A free slot: ``start`` inclusive, ``end`` exclusive."""
+class ScheduledOut(Out):
+    """What slots and bookings share: where, when (start inclusive, end exclusive), which type."""
 
     id: str
     unit: str
@@ -177,18 +177,26 @@ class SlotOut(Out):
     performer: str | None = None
     resource: str | None = None
 
+
+def _scheduled(item: Slot | Booking, shown_id: str) -> dict[str, Any]:
+    return {
+        "id": shown_id,
+        "unit": item.unit,
+        "start": item.start,
+        "end": item.end,
+        "time_type": TimeTypeRef(id=item.time_type_id, name=item.time_type_name),
+        "performer": item.performer,
+        "resource": item.resource,
+    }
+
+
+class SlotOut(ScheduledOut):
+    """A free slot: ``start`` inclusive, ``end`` exclusive."""
+
     @classmethod
     def of(cls, slot: Slot) -> SlotOut:
         """From the core model."""
-        return cls(
-            id=slot.id,
-            unit=slot.unit,
-            start=slot.start,
-            end=slot.end,
-            time_type=TimeTypeRef(id=slot.time_type_id, name=slot.time_type_name),
-            performer=slot.performer,
-            resource=slot.resource,
-        )
+        return cls(**_scheduled(slot, slot.id))
 
 
 class SlotListOut(Out):
@@ -205,16 +213,9 @@ class PermissionsOut(Out):
     message_allowed: bool
 
 
-class BookingOut(Out):
+class BookingOut(ScheduledOut):
     """One of the citizen's bookings; ``id`` is opaque and names the unit too."""
 
-    id: str
-    unit: str
-    start: datetime
-    end: datetime
-    time_type: TimeTypeRef
-    performer: str | None = None
-    resource: str | None = None
     purpose: str | None = None
     reason: str | None = None
     booked_by: Literal["citizen", "staff"]
@@ -226,13 +227,7 @@ class BookingOut(Out):
         """From the core model (the citizen's identity number is never sent back)."""
         flags = booking.permissions
         return cls(
-            id=encode_id(booking.unit, booking.id),
-            unit=booking.unit,
-            start=booking.start,
-            end=booking.end,
-            time_type=TimeTypeRef(id=booking.time_type_id, name=booking.time_type_name),
-            performer=booking.performer,
-            resource=booking.resource,
+            **_scheduled(booking, encode_id(booking.unit, booking.id)),
             purpose=booking.purpose,
             reason=booking.reason,
             booked_by=booking.booked_by.value,
