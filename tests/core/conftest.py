@@ -18,11 +18,18 @@ from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
 
-from .memory_system import PASIS_LIKE, PMO_LIKE, MemoryBackend, MemoryPlugin, MemorySystem
+from .memory_system import (
+    PASIS_LIKE,
+    PASIS_UNIT,
+    PMO_LIKE,
+    PMO_UNIT,
+    VIEW_UNIT,
+    MemoryBackend,
+    MemoryPlugin,
+    MemorySystem,
+    world_settings,
+)
 
-PASIS_UNIT = "SE2321000016-1111"
-PMO_UNIT = "SE2321000016-2222"
-VIEW_UNIT = "SE2321000016-3333"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM)
 TOLVAN = PersonalIdentityNumber("191212121212")
 OTHER = PersonalIdentityNumber("199001012385")
@@ -51,35 +58,7 @@ class World:
 
 
 def make_settings() -> TidbokSettings:
-    return TidbokSettings(
-        backends={
-            "pasis-main": {"system": "memory_pasis", "base_url": "mem://pasis"},
-            "pmo-main": {"system": "memory_pmo", "base_url": "mem://pmo"},
-        },
-        units=[
-            {
-                "hsa_id": PASIS_UNIT.lower(),
-                "name": "Vårdcentralen Tensta",
-                "backend": "pasis-main",
-                "case_types": [
-                    {"kind": "book", "terms": "Avboka senast 24 timmar innan."},
-                    {"kind": "manage"},
-                ],
-            },
-            {
-                "hsa_id": PMO_UNIT,
-                "name": "Barnmorskemottagningen Solna",
-                "backend": "pmo-main",
-                "case_types": [{"kind": "book", "name": "Boka provtagning"}, {"kind": "manage"}],
-            },
-            {
-                "hsa_id": VIEW_UNIT,
-                "name": "Ögonmottagningen",
-                "backend": "pmo-main",
-                "case_types": [{"kind": "view"}],
-            },
-        ],
-    )
+    return world_settings(pasis_hsa_id=PASIS_UNIT.lower())  # HSA-ids compare case-insensitively
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tidbok import hookimpl
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
@@ -32,7 +33,7 @@ from tidbok.models import (
     WriteOutcome,
 )
 from tidbok.rules import EarliestBooking, SystemRules
-from tidbok.settings import BackendSettings
+from tidbok.settings import BackendSettings, TidbokSettings
 
 PASIS_LIKE = SystemRules(
     earliest_booking=EarliestBooking.NEXT_DAY, change_cutoff=timedelta(hours=24)
@@ -345,3 +346,43 @@ class MemoryPlugin:
     @hookimpl
     def tidbok_scheduling_systems(self) -> list[SchedulingSystem]:
         return self.systems
+
+
+#: The test world's three units: a PASiS-like one, a PMO-like one and one with only "view".
+PASIS_UNIT = "SE2321000016-1111"
+PMO_UNIT = "SE2321000016-2222"
+VIEW_UNIT = "SE2321000016-3333"
+
+
+def world_settings(pasis_hsa_id: str = PASIS_UNIT, **extra: Any) -> TidbokSettings:
+    """Settings for the three units on two in-memory backends (``memory_pasis``/``memory_pmo``)."""
+    return TidbokSettings(
+        backends={
+            "pasis-main": {"system": "memory_pasis", "base_url": "mem://pasis"},
+            "pmo-main": {"system": "memory_pmo", "base_url": "mem://pmo"},
+        },
+        units=[
+            {
+                "hsa_id": pasis_hsa_id,
+                "name": "Vårdcentralen Tensta",
+                "backend": "pasis-main",
+                "case_types": [
+                    {"kind": "book", "terms": "Avboka senast 24 timmar innan."},
+                    {"kind": "manage"},
+                ],
+            },
+            {
+                "hsa_id": PMO_UNIT,
+                "name": "Barnmorskemottagningen Solna",
+                "backend": "pmo-main",
+                "case_types": [{"kind": "book", "name": "Boka provtagning"}, {"kind": "manage"}],
+            },
+            {
+                "hsa_id": VIEW_UNIT,
+                "name": "Ögonmottagningen",
+                "backend": "pmo-main",
+                "case_types": [{"kind": "view"}],
+            },
+        ],
+        **extra,
+    )

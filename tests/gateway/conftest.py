@@ -18,11 +18,15 @@ import pytest
 
 from tests.core.memory_system import (
     PASIS_LIKE,
+    PASIS_UNIT,
     PMO_LIKE,
+    PMO_UNIT,
+    VIEW_UNIT,
     MemoryAdapter,
     MemoryBackend,
     MemoryPlugin,
     MemorySystem,
+    world_settings,
 )
 from tidbok.clock import STOCKHOLM, FrozenClock
 from tidbok.gateway import RunningGateway, issue_token, start_gateway
@@ -33,9 +37,6 @@ from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
 from tidbok_mocks.inbox import InboxServer, running_inbox
 
-PASIS_UNIT = "SE2321000016-1111"
-PMO_UNIT = "SE2321000016-2222"
-VIEW_UNIT = "SE2321000016-3333"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM)
 TOLVAN = PersonalIdentityNumber("191212121212")
 OTHER = PersonalIdentityNumber("199001012385")
@@ -75,34 +76,7 @@ class FaultySystem(MemorySystem):
 
 
 def make_settings(outbox: Path, inbox_url: str | None, **gateway: Any) -> TidbokSettings:
-    return TidbokSettings(
-        backends={
-            "pasis-main": {"system": "memory_pasis", "base_url": "mem://pasis"},
-            "pmo-main": {"system": "memory_pmo", "base_url": "mem://pmo"},
-        },
-        units=[
-            {
-                "hsa_id": PASIS_UNIT,
-                "name": "Vårdcentralen Tensta",
-                "backend": "pasis-main",
-                "case_types": [
-                    {"kind": "book", "terms": "Avboka senast 24 timmar innan."},
-                    {"kind": "manage"},
-                ],
-            },
-            {
-                "hsa_id": PMO_UNIT,
-                "name": "Barnmorskemottagningen Solna",
-                "backend": "pmo-main",
-                "case_types": [{"kind": "book", "name": "Boka provtagning"}, {"kind": "manage"}],
-            },
-            {
-                "hsa_id": VIEW_UNIT,
-                "name": "Ögonmottagningen",
-                "backend": "pmo-main",
-                "case_types": [{"kind": "view"}],
-            },
-        ],
+    return world_settings(
         gateway={
             "jwt_secret": SECRET,
             "jwt_audience": AUDIENCE,
