@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from tidbok.clock import STOCKHOLM, Clock, SystemClock
+from tidbok.clock import STOCKHOLM, Clock, FrozenClock, SystemClock
 from tidbok.gateway.auth import issue_token
 from tidbok.gateway.runner import start_gateway
 from tidbok.lifecycle import stop_event
@@ -44,6 +44,11 @@ TERMS = (
 )
 
 Say = Callable[[str], None]
+ChangeableFrom = Callable[[str], datetime]
+"""The earliest start a booking at a unit may have and still be changed by the demo."""
+
+DEMO_MARGIN = timedelta(minutes=10)
+"""How long the story may take: a slot it will change starts at least this far past the cut-off."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,17 @@ class DemoFailed(Exception):
 class Story:
     """One citizen's booking story, told against the gateway's HTTP API."""
 
-    def __init__(self, api: httpx.AsyncClient, pasis_admin: httpx.AsyncClient, say: Say) -> None:
+    def __init__(
+        self,
+        api: httpx.AsyncClient,
+        pasis_admin: httpx.AsyncClient,
+        say: Say,
+        changeable_from: ChangeableFrom,
+    ) -> None:
         self.api = api
         self.pasis_admin = pasis_admin
         self.say = say
+        self.changeable_from = changeable_from
         self.unit_names: dict[str, str] = {}
 
     async def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
@@ -128,6 +140,14 @@ class Story:
         """Print a step's heading."""
         self.say("")
         self.say(f"== {text}")
+
+    def changeable(self, unit: str, slots: list[dict[str, Any]]) -> dict[str, Any]:
+        """The first slot whose booking the story can still cancel or rebook at the unit."""
+        earliest = self.changeable_from(unit)
+        for slot in slots:
+            if datetime.fromisoformat(slot["start"]) >= earliest:
+                return slot
+        raise DemoFailed(f"no slot at {unit} starts after {earliest.isoformat()}")
 
     def show_booking(self, booking: dict[str, Any]) -> None:
         """One line per booking, as 'Bokade tider' shows it."""
@@ -160,7 +180,8 @@ class Story:
             )
 
         self.heading("3. Boka utan att godkänna villkoren, sedan med (POST /v1/bookings)")
-        body = {"unit": tensta, "slot_id": slots[0]["id"], "accept_terms": False}
+        chosen = self.changeable(tensta, slots)  # rebooked in step 6: beyond the 24-hour cut-off
+        body = {"unit": tensta, "slot_id": chosen["id"], "accept_terms": False}
         refused = await self.call("POST", "/v1/bookings", 422, json=body)
         self.say(f"   422 {refused['code']}: {refused['detail']}")
         body |= {"accept_terms": True, "reason": "Min läkare vill ta nya prover."}
@@ -175,7 +196,8 @@ class Story:
         pmo_slots = (await self.call("GET", f"/v1/units/{rinkeby}/slots", 200))["slots"]
         if not pmo_slots:
             raise DemoFailed("the PMO demo unit offers no slot")
-        body = {"unit": rinkeby, "slot_id": pmo_slots[0]["id"], "accept_terms": True}
+        pmo_slot = self.changeable(rinkeby, pmo_slots)  # cancelled in step 7
+        body = {"unit": rinkeby, "slot_id": pmo_slot["id"], "accept_terms": True}
         pmo_booking = (await self.call("POST", "/v1/bookings", 201, json=body))["booking"]
         self.show_booking(pmo_booking)
 
@@ -189,7 +211,7 @@ class Story:
         options = await self.call(
             "GET", f"/v1/units/{tensta}/slots", 200, params={"rebook": booked["id"]}
         )
-        target = next(s for s in options["slots"] if s["id"] != slots[0]["id"])
+        target = next(s for s in options["slots"] if s["id"] != chosen["id"])
         moved = await self.call(
             "POST", f"/v1/bookings/{booked['id']}/rebook", 200, json={"slot_id": target["id"]}
         )
@@ -295,10 +317,12 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
     from tidbok_mocks import run_pasis, run_pmo
     from tidbok_mocks.inbox.server import running_inbox
 
+    # The mocks run on the demo's clock: a frozen demo clock freezes them at the same instant.
+    frozen_at = clock.now() if isinstance(clock, FrozenClock) else None
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        pasis = await stack.enter_async_context(run_pasis(demo_data=True))
-        pmo = await stack.enter_async_context(run_pmo(demo_data=True))
+        pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=frozen_at))
+        pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=frozen_at))
         inbox = await stack.enter_async_context(running_inbox())
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tidbok-demo-")))
         backends = DemoBackends(
@@ -333,7 +357,13 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
         admin = await stack.enter_async_context(
             httpx.AsyncClient(base_url=pasis.url + "/__admin", timeout=30)
         )
-        await Story(api, admin, say).run()
+
+        def changeable_from(hsa_id: str) -> datetime:
+            system = service.system_of(hsa_id)
+            cutoff = system.rules.change_cutoff if system is not None else timedelta(0)
+            return clock.now() + cutoff + DEMO_MARGIN
+
+        await Story(api, admin, say, changeable_from).run()
         say("")
         say("Klart: hela berättelsen gick igenom mot det riktiga HTTP-API:t.")
         if serve:
