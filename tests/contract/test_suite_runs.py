@@ -37,7 +37,9 @@ def test_every_operation_and_error_is_covered(tmp_path: Path) -> None:
     """A coarse guard that the suite keeps its coverage when it is edited."""
     source = "\n".join(
         path.read_text()
-        for path in (Path(__file__).parents[2] / "contract_tests" / "features").glob("*.py")
+        for path in (
+            Path(__file__).parents[2] / "contract_tests" / "tidbok_contract" / "features"
+        ).glob("*.py")
     )
     for needle in (
         "list_units",
