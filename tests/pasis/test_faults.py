@@ -154,7 +154,7 @@ async def test_malformed_read_is_a_protocol_error(live: Live) -> None:
 
 
 async def test_breaker_opens_answers_at_once_half_opens_and_recovers(live: Live) -> None:
-    adapter = live.service._adapters["pasis-test"]
+    adapter = live.service.adapters["pasis-test"]
     search = lambda: live.service.available_slots(  # noqa: E731
         live.citizen, UNIT, NOW, NOW + timedelta(days=7)
     )

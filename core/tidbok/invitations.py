@@ -1,0 +1,101 @@
+"""Open invitations (R15): a unit invites a citizen to book one of a few offered slots.
+
+:class:`Invitations` lists a citizen's open invitations at every unit whose system supports them,
+and books one slot of an invitation after the 1177-side checks. The booking service adds what
+every write gets (permission flags, the activity event, the answer shown to the citizen).
+"""
+
+from __future__ import annotations
+
+from tidbok.aggregate import gather_per_unit
+from tidbok.calls import call_adapter
+from tidbok.clock import Clock
+from tidbok.errors import NotFound, OutsideBookingWindow, TermsNotAccepted
+from tidbok.models import BookingResult, Caller, Capability, Invitation, InvitationList
+from tidbok.routing import UnitDirectory, UnitRoute
+from tidbok.rules import may_book_start
+
+
+class Invitations:
+    """A citizen's open invitations across the configured units."""
+
+    def __init__(self, units: UnitDirectory, clock: Clock, unit_timeout: float) -> None:
+        self._units = units
+        self._clock = clock
+        self._unit_timeout = unit_timeout
+
+    async def open_for(self, caller: Caller) -> InvitationList:
+        """The citizen's open invitations at every unit whose system supports them.
+
+        Used invitations and slots outside the booking window are left out; a unit that cannot
+        answer is listed in ``failed_units``.
+        """
+        routes = [
+            route
+            for route in self._units.active_routes()
+            if route.system is not None and Capability.OPEN_INVITATIONS in route.system.capabilities
+        ]
+        invitations, failures = await gather_per_unit(
+            routes,
+            lambda route: self._open_at(route, caller),
+            UnitRoute.describe,
+            self._unit_timeout,
+        )
+        return InvitationList(invitations=tuple(invitations), failed_units=tuple(failures))
+
+    async def book(
+        self,
+        route: UnitRoute,
+        caller: Caller,
+        invitation_id: str,
+        slot_id: str,
+        accept_terms: bool,
+    ) -> BookingResult:
+        """Book one slot of an open invitation at the unit; the backend's result as it answered.
+
+        NotFound if the unit has no open invitations or the citizen no such invitation or slot;
+        a second booking of a used invitation is left to the backend to refuse.
+        """
+        route.require_active()
+        system = route.require_system()
+        if Capability.OPEN_INVITATIONS not in system.capabilities:
+            raise NotFound(f"unit {route.hsa_id} has no open invitations")
+        if not accept_terms:
+            raise TermsNotAccepted("the citizen has not accepted the unit's terms")
+        adapter = route.require_adapter()
+        invitations = await call_adapter(
+            route,
+            "invitations_for",
+            adapter.invitations_for(route.hsa_id, caller.subject_of_care),
+        )
+        invitation = next((inv for inv in invitations if inv.id == invitation_id), None)
+        if invitation is None or invitation.subject_of_care != caller.subject_of_care:
+            raise NotFound(f"no invitation {invitation_id} for this citizen at {route.hsa_id}")
+        slot = next((slot for slot in invitation.slots if slot.id == slot_id), None)
+        if slot is None and not invitation.used:
+            raise NotFound(f"invitation {invitation_id} offers no slot {slot_id}")
+        if slot is not None and not may_book_start(system.rules, slot.start, self._clock.now()):
+            raise OutsideBookingWindow(f"slot {slot_id} is outside the booking window")
+        return await call_adapter(
+            route,
+            "book_invitation",
+            adapter.book_invitation(route.hsa_id, invitation_id, slot_id, caller.subject_of_care),
+        )
+
+    async def _open_at(self, route: UnitRoute, caller: Caller) -> list[Invitation]:
+        adapter = route.require_adapter()
+        invitations = await call_adapter(
+            route, "invitations_for", adapter.invitations_for(route.hsa_id, caller.subject_of_care)
+        )
+        now = self._clock.now()
+        rules = route.require_system().rules
+        open_ones: list[Invitation] = []
+        for invitation in invitations:
+            if invitation.used or invitation.subject_of_care != caller.subject_of_care:
+                continue
+            slots = tuple(
+                slot for slot in invitation.slots if may_book_start(rules, slot.start, now)
+            )
+            if slots:
+                open_ones.append(invitation.model_copy(update={"slots": slots}))
+        return open_ones
