@@ -5,31 +5,31 @@ One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and 
 * a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`);
 * retries with jittered exponential backoff (tenacity) for reads and for writes the backend
   deduplicates itself (an idempotency key), honouring ``Retry-After``;
-* a :class:`CircuitBreaker` that opens after repeated failures, answers "backend unavailable" at
-  once while open, and lets one probe through before it closes again;
+* a :class:`~tidbok.breaker.CircuitBreaker` that opens after repeated failures, answers "backend
+  unavailable" at once while open, and lets one probe through before it closes again;
 * one structured log line per call (system, operation, status, duration, attempt), with no URL
   and so no personal identity number.
 
 Failures become typed errors. A write whose outcome is unknown (the connection broke or timed out
-after the request was sent) raises :class:`OutcomeUnknown`, so the plugin can read the schedule
-back instead of guessing (:func:`write_with_readback`).
+after the request was sent) raises :class:`~tidbok.readback.OutcomeUnknown`, so the plugin can read
+the schedule back instead of guessing (:func:`~tidbok.readback.write_with_readback`). Both, and the
+breaker's names, are re-exported here, where plugins have always imported them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from tidbok.breaker import BreakerState, CircuitBreaker
 from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,
@@ -37,32 +37,25 @@ from tidbok.errors import (
     TechnicalFault,
 )
 from tidbok.logsafe import RedactingFilter
+from tidbok.readback import OutcomeUnknown, write_with_readback
 from tidbok.settings import ResilienceSettings
 
-T = TypeVar("T")
+__all__ = [
+    "BackendHttp",
+    "BreakerState",
+    "CallObserver",
+    "CallRecord",
+    "CircuitBreaker",
+    "OutcomeUnknown",
+    "parse_json",
+    "write_with_readback",
+]
 
 log = logging.getLogger("tidbok.backend")
 
 # httpx logs every request URL at INFO, and some systems carry the personal identity number in the
 # query string. A filter on httpx's own logger masks it wherever the application sends its logs.
 logging.getLogger("httpx").addFilter(RedactingFilter())
-
-
-class OutcomeUnknown(BackendTimeout):
-    """A write was sent but no answer came back: it may or may not have happened."""
-
-    citizen_text = (
-        "Svaret från mottagningens system dröjde. Kontrollera under Bokade tider om ändringen "
-        "gick igenom innan du försöker igen."
-    )
-
-
-class BreakerState(StrEnum):
-    """The state of a circuit breaker."""
-
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
 
 
 @dataclass(frozen=True)
@@ -86,63 +79,6 @@ class CallObserver(Protocol):
 
     def record_breaker(self, system: str, backend: str, state: BreakerState) -> None:
         """Called when a backend's circuit breaker changes state."""
-
-
-class CircuitBreaker:
-    """Opens after ``threshold`` consecutive failures; after ``reset_timeout`` one probe passes."""
-
-    def __init__(
-        self,
-        threshold: int,
-        reset_timeout: float,
-        on_change: Callable[[BreakerState], None] | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.threshold = threshold
-        self.reset_timeout = reset_timeout
-        self._on_change = on_change
-        self._monotonic = monotonic
-        self._failures = 0
-        self._opened_at = 0.0
-        self._probing = False
-        self.state = BreakerState.CLOSED
-
-    def before_call(self) -> None:
-        """Raise BackendUnavailable at once while open; let one probe through when it may."""
-        if self.state is BreakerState.CLOSED:
-            return
-        waited = self._monotonic() - self._opened_at
-        if self.state is BreakerState.OPEN and waited >= self.reset_timeout:
-            self._set(BreakerState.HALF_OPEN)
-        if self.state is BreakerState.HALF_OPEN and not self._probing:
-            self._probing = True
-            return
-        raise BackendUnavailable(
-            "circuit breaker open: the backend failed repeatedly",
-            retry_after=max(self.reset_timeout - waited, 1.0),
-        )
-
-    def record_success(self) -> None:
-        """A call went through: close the breaker."""
-        self._failures = 0
-        self._probing = False
-        if self.state is not BreakerState.CLOSED:
-            self._set(BreakerState.CLOSED)
-
-    def record_failure(self) -> None:
-        """A call failed for a technical reason."""
-        self._failures += 1
-        if self.state is BreakerState.HALF_OPEN or self._failures >= self.threshold:
-            self._probing = False
-            self._opened_at = self._monotonic()
-            if self.state is not BreakerState.OPEN:
-                self._set(BreakerState.OPEN)
-
-    def _set(self, state: BreakerState) -> None:
-        self.state = state
-        log.warning("circuit breaker %s", state)
-        if self._on_change is not None:
-            self._on_change(state)
 
 
 class _Transient(Exception):
@@ -386,34 +322,3 @@ def parse_json(response: httpx.Response, operation: str) -> Any:
         raise BackendProtocolError(
             f"{operation}: the backend answered with malformed JSON"
         ) from None
-
-
-async def write_with_readback(
-    write: Callable[[], Awaitable[T]],
-    read_back: Callable[[], Awaitable[T | None]],
-    *,
-    attempts: int = 3,
-    pause: float = 0.2,
-) -> T:
-    """Run a write the backend cannot deduplicate; if its outcome is unknown, read it back.
-
-    ``read_back`` returns the result the write would have produced if it happened (e.g. the booking
-    found on the slot), or None. It is tried a few times, since a slow backend may still be
-    finishing the write. Never retries the write itself: no duplicate booking is possible. Raises
-    :class:`OutcomeUnknown` if the outcome stays unknown.
-    """
-    try:
-        return await write()
-    except (OutcomeUnknown, BackendProtocolError) as error:
-        first_error = error
-    for attempt in range(attempts):
-        if attempt:
-            await asyncio.sleep(pause * attempt)
-        try:
-            found = await read_back()
-        except TechnicalFault:
-            continue
-        if found is not None:
-            log.warning("write outcome was unknown; read back shows it happened")
-            return found
-    raise OutcomeUnknown(f"{first_error.detail}; reading back found nothing") from None

@@ -1,0 +1,59 @@
+"""Writes whose outcome is unknown, and reading the schedule back instead of guessing.
+
+When a write was sent but no answer came back, the backend may or may not have acted. Retrying a
+write the backend cannot deduplicate risks a duplicate booking, so the plugin reads back
+(:func:`write_with_readback`) and reports what it finds, or :class:`OutcomeUnknown`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from tidbok.errors import BackendProtocolError, BackendTimeout, TechnicalFault
+
+T = TypeVar("T")
+
+log = logging.getLogger("tidbok.backend")
+
+
+class OutcomeUnknown(BackendTimeout):
+    """A write was sent but no answer came back: it may or may not have happened."""
+
+    citizen_text = (
+        "Svaret från mottagningens system dröjde. Kontrollera under Bokade tider om ändringen "
+        "gick igenom innan du försöker igen."
+    )
+
+
+async def write_with_readback(
+    write: Callable[[], Awaitable[T]],
+    read_back: Callable[[], Awaitable[T | None]],
+    *,
+    attempts: int = 3,
+    pause: float = 0.2,
+) -> T:
+    """Run a write the backend cannot deduplicate; if its outcome is unknown, read it back.
+
+    ``read_back`` returns the result the write would have produced if it happened (e.g. the booking
+    found on the slot), or None. It is tried a few times, since a slow backend may still be
+    finishing the write. Never retries the write itself: no duplicate booking is possible. Raises
+    :class:`OutcomeUnknown` if the outcome stays unknown.
+    """
+    try:
+        return await write()
+    except (OutcomeUnknown, BackendProtocolError) as error:
+        first_error = error
+    for attempt in range(attempts):
+        if attempt:
+            await asyncio.sleep(pause * attempt)
+        try:
+            found = await read_back()
+        except TechnicalFault:
+            continue
+        if found is not None:
+            log.warning("write outcome was unknown; read back shows it happened")
+            return found
+    raise OutcomeUnknown(f"{first_error.detail}; reading back found nothing") from None
