@@ -167,7 +167,7 @@ async def test_breaker_opens_answers_without_calling_then_probes_and_closes() ->
         await http.read("list", "GET", "/x")
     assert len(seen) == 3  # the open breaker answered without a network call
     clock.now += 10
-    transport.handler = lambda request: httpx.Response(200, json={})  # type: ignore[attr-defined]
+    transport.handler = lambda request: httpx.Response(200, json={})
     response = await http.read("list", "GET", "/x")
     assert response.status_code == 200
     assert http.breaker.state is BreakerState.CLOSED

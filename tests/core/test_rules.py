@@ -21,8 +21,8 @@ PASIS = SystemRules(earliest_booking=EarliestBooking.NEXT_DAY, change_cutoff=tim
 PMO = SystemRules(earliest_booking=EarliestBooking.SAME_DAY)
 
 
-def sthlm(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=STOCKHOLM)  # type: ignore[misc]
+def sthlm(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
 
 
 CUTOFF_CASES = [

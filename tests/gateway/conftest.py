@@ -127,7 +127,7 @@ class Gateway:
             agent_id=agent_id,
         )
 
-    def auth(self, citizen: PersonalIdentityNumber = TOLVAN, **kwargs: Any) -> dict[str, str]:
+    def auth(self, citizen: PersonalIdentityNumber | str = TOLVAN, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(citizen, **kwargs)}"}
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -270,7 +271,9 @@ async def test_404_for_unknown_unit_route_and_garbage_ids(gw: Gateway) -> None:
         ("POST", f"/v1/invitations/{encode_id(PASIS_UNIT, 'i')}/book", {"json": {"slot_id": "s"}}),
     ],
 )
-async def test_400_invalid_input(gw: Gateway, method: str, path: str, kwargs: dict) -> None:  # type: ignore[type-arg]
+async def test_400_invalid_input(
+    gw: Gateway, method: str, path: str, kwargs: dict[str, Any]
+) -> None:
     response = await gw.client.request(method, path, headers=gw.auth(), **kwargs)
     body = check_problem(response, 400, InvalidInput.code)
     assert body["detail"] == InvalidInput.citizen_text

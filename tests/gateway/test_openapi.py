@@ -12,12 +12,13 @@ from .conftest import Gateway
 
 
 def _routes_of(gw: Gateway) -> set[tuple[str, str]]:
-    found = set()
+    found: set[tuple[str, str]] = set()
     for route in gw.gateway.app.router.routes():
         if route.method in ("HEAD", "OPTIONS"):
             continue
         info = route.resource.get_info() if route.resource is not None else {}
         path = info.get("path") or info.get("formatter")
+        assert path is not None, route
         found.add((route.method.lower(), path))
     return found
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -26,7 +24,7 @@ from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.store import SqliteGatewayStore
 from tidbok.identity import PersonalIdentityNumber
 from tidbok_mocks.inbox import running_inbox
-from tidbok_mocks.inbox.store import PutOutcome
+from tidbok_mocks.inbox.store import MessageIn, PutOutcome, StoredMessage
 
 FAILURE_RATE = 0.30
 FAULT_KINDS = ("http_503", "reset", "commit_then_drop")
@@ -79,10 +77,12 @@ async def run_outbox_load(
     try:
         async with running_inbox(api_key="inbox-key") as inbox:
             created: Counter[str] = Counter()
-            original_put: Callable[..., Any] = inbox.state.store.put
+            original_put = inbox.state.store.put
 
-            def counting_put(message_id: str, *args: Any) -> Any:
-                outcome, stored = original_put(message_id, *args)
+            def counting_put(
+                message_id: str, content: MessageIn, now: datetime
+            ) -> tuple[PutOutcome, StoredMessage]:
+                outcome, stored = original_put(message_id, content, now)
                 if outcome is PutOutcome.CREATED:
                     created[message_id] += 1
                 return outcome, stored

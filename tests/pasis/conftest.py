@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,7 +122,7 @@ async def adapter() -> AsyncIterator[PasisAdapter]:
 
 
 @pytest.fixture
-def api() -> respx.MockRouter:
+def api() -> Iterator[respx.MockRouter]:
     """respx routes for the PASiS API; every call must be routed."""
     with respx.mock(base_url=API, assert_all_called=False) as router:
         yield router

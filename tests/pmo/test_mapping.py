@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -72,7 +72,7 @@ async def adapter() -> AsyncIterator[PmoAdapter]:
 
 
 @pytest.fixture(autouse=True)
-def wire() -> respx.MockRouter:
+def wire() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as router:
         router.post(TOKEN).mock(
             return_value=httpx.Response(

@@ -205,7 +205,7 @@ def test_every_permission_shown_is_honoured(
                 if action == "rebook":
                     target = world.backend.add_slot(UNIT, after(now, 3 * 1440 + 600))
                     allowed = flags.rebooking_allowed
-                    call = service.rebook(CITIZEN, UNIT, shown.id, target.id)
+                    call: Awaitable[object] = service.rebook(CITIZEN, UNIT, shown.id, target.id)
                 elif action == "cancel-with-message":
                     allowed = flags.message_allowed
                     call = service.cancel(CITIZEN, UNIT, shown.id, "Jag kan tyvärr inte komma.")
