@@ -154,14 +154,15 @@ async def test_malformed_read_is_a_protocol_error(live: Live) -> None:
 
 
 async def test_breaker_opens_answers_at_once_half_opens_and_recovers(live: Live) -> None:
-    adapter = live.service.adapters["pasis-test"]
+    breaker = live.service.adapters["pasis-test"].breaker
+    assert breaker is not None
     search = lambda: live.service.available_slots(  # noqa: E731
         live.citizen, UNIT, NOW, NOW + timedelta(days=7)
     )
     await live.fault(match={"method": "GET", "path": "lediga-tider$"}, kind="http_500")
     with pytest.raises(BackendUnavailable):
         await search()  # 3 attempts, 3 failures: the threshold
-    assert adapter.breaker.state is BreakerState.OPEN
+    assert breaker.state is BreakerState.OPEN
     sent = len(await live.requests())
     with pytest.raises(BackendUnavailable, match="circuit breaker open"):
         await search()
@@ -173,10 +174,10 @@ async def test_breaker_opens_answers_at_once_half_opens_and_recovers(live: Live)
     with pytest.raises(BackendUnavailable):
         await search()
     assert len(await live.requests()) == sent + 1  # exactly one probe
-    assert adapter.breaker.state is BreakerState.OPEN
+    assert breaker.state is BreakerState.OPEN
 
     await live.admin.delete("/faults")
     await asyncio.sleep(0.25)
     assert [slot.id for slot in await search()] == ["S-TUE", "S-WED", "S-THU"]
-    assert adapter.breaker.state is BreakerState.CLOSED
+    assert breaker.state is BreakerState.CLOSED
     assert (await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)).booking
