@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from tidbok.clock import STOCKHOLM, FrozenClock
-from tidbok.demo import run_demo
+from tidbok_demo import run_demo
 
 # The story must hold at any hour on any day: before the first slot of the day, in the middle of
 # the working day (after PASiS' 24-hour cut-off for tomorrow's first slots), late at night, on a

@@ -1,4 +1,6 @@
-"""The ``tidbok contract`` and ``tidbok new-plugin`` commands (wired into ``tidbok.cli``).
+"""``tidbok contract`` and ``tidbok new-plugin``, added by the ``tidbok_register_commands`` hook.
+
+The contract kit registers this module in the ``tidbok`` entry-point group, like any plugin.
 
 Nothing here imports pytest until a command runs, so ``tidbok --help`` stays light.
 """
@@ -7,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+
+from tidbok import hookimpl
+from tidbok.commands import Commands
 
 
 def _pull_plugins(args: argparse.Namespace) -> None:
@@ -58,15 +62,17 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: Any) -> None:
-    """Add ``contract`` and ``new-plugin`` to the ``tidbok`` sub-command parser."""
-    contract = commands.add_parser(
+@hookimpl
+def tidbok_register_commands(commands: Commands) -> None:
+    """Add ``tidbok contract`` and ``tidbok new-plugin``."""
+    contract = commands.add(
         "contract",
         help="run the contract suite against a scheduling system, or write the report",
         description="Run the tidbok contract suite (pytest) against an installed system's mock, "
         "or with --report against every installed system, writing a features x systems matrix "
         "as Markdown and JSON. Extra arguments go to pytest, e.g. --tidbok-url URL "
         "--tidbok-credential KEY=VALUE for a real test environment, or -k NAME.",
+        run=cmd_contract,
     )
     contract.add_argument("system", nargs="?", help="the scheduling system, e.g. pmo")
     contract.add_argument("--report", action="store_true", help="run every installed system")
@@ -88,19 +94,18 @@ def add_commands(commands: Any) -> None:
         help="with --report: only this system (repeatable; default every installed one)",
     )
     contract.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
-    contract.set_defaults(run=cmd_contract)
 
-    new_plugin = commands.add_parser(
+    new_plugin = commands.add(
         "new-plugin",
         help="write a new scheduling-system plugin distribution from the template",
         description="Write a separate distribution (pyproject.toml with a 'tidbok' entry point, "
         "an adapter skeleton, a seeder skeleton, a contract target and a test that runs the "
         "contract suite). With --example every operation is implemented over an in-memory "
         "sandbox, so the contract suite passes at once.",
+        run=cmd_new_plugin,
     )
     new_plugin.add_argument("name", help="the system's name: lower-case letters, digits, _")
     new_plugin.add_argument("--dir", help="where to write it (default ./tidbok-NAME)")
     new_plugin.add_argument(
         "--example", action="store_true", help="a complete in-memory example instead of stubs"
     )
-    new_plugin.set_defaults(run=cmd_new_plugin)

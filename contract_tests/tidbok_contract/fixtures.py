@@ -6,7 +6,6 @@ target that is not installed, or ``contract_resilience`` for a slow test environ
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 
@@ -18,10 +17,10 @@ from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.clock import FrozenClock
 from tidbok.events import BookingActivity
 from tidbok.models import Caller
-from tidbok.plugins import PluginRegistry, default_registry
-from tidbok.seeding import ContractEnvironment, ContractSeeder, ContractTarget
+from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok.settings import ResilienceSettings, TidbokSettings
+from tidbok_contract import targets as contract_kit
 from tidbok_contract.options import OPTIONS_KEY, ContractOptions
 from tidbok_contract.scenario import (
     BOOK_ONLY_UNIT,
@@ -34,6 +33,7 @@ from tidbok_contract.scenario import (
     VIEW_UNIT,
     ContractScenario,
 )
+from tidbok_contract.seeding import ContractEnvironment, ContractSeeder, ContractTarget
 
 #: The backend's key in the suite's settings.
 BACKEND_NAME = "contract"
@@ -74,10 +74,7 @@ def contract_options(pytestconfig: pytest.Config) -> ContractOptions:
 @pytest.fixture(scope="session")
 def contract_registry(contract_options: ContractOptions) -> PluginRegistry:
     """Every installed tidbok plugin, plus the modules named by ``--tidbok-plugin``."""
-    registry = default_registry()
-    for module_name in contract_options.plugins:
-        registry.register(importlib.import_module(module_name), name=module_name)
-    return registry
+    return contract_kit.contract_registry(contract_options.plugins)
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +102,7 @@ def contract_target(
     contract_system: SchedulingSystem,
 ) -> ContractTarget:
     """The plugin's :class:`ContractTarget` for the system (hook ``tidbok_contract_targets``)."""
-    targets: Mapping[str, ContractTarget] = contract_registry.contract_targets()
+    targets: Mapping[str, ContractTarget] = contract_kit.contract_targets(contract_registry)
     target = targets.get(contract_system.name)
     if target is None:
         pytest.exit(

@@ -18,7 +18,7 @@ import httpx
 
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, BookedBy
-from tidbok.seeding import (
+from tidbok_contract.seeding import (
     AppointmentRecord,
     ContractSeeder,
     FaultKind,

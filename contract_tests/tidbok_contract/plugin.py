@@ -11,9 +11,19 @@ from collections.abc import Mapping
 
 import pytest
 
-from tidbok_contract import known_failures
-from tidbok_contract.markers import MARKER_HELP
-from tidbok_contract.options import OPTIONS_KEY, ContractOptions, add_options, parse
+# The contract tests live in these modules, not in the collected test file; have pytest rewrite
+# their asserts so a vendor sees the values (``assert 'booked' == 'cancelled'``), not a bare
+# AssertionError. This must happen before anything imports them.
+pytest.register_assert_rewrite(
+    "tidbok_contract.features",
+    "tidbok_contract.scenario",
+    "tidbok_contract.suite",
+    "tidbok_contract.fixtures",
+)
+
+from tidbok_contract import known_failures  # noqa: E402
+from tidbok_contract.markers import MARKER_HELP  # noqa: E402
+from tidbok_contract.options import OPTIONS_KEY, ContractOptions, add_options, parse  # noqa: E402
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -54,17 +54,13 @@ class Cell:
 
 def installed_systems(plugins: Sequence[str] = ()) -> list[str]:
     """Systems that are registered and offer a contract target."""
-    import importlib
+    from tidbok_contract.targets import contract_registry, contract_targets
 
-    from tidbok.plugins import default_registry
-
-    registry = default_registry()
     if plugins and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # like `python -m`: modules beside the caller import
-    for module in plugins:
-        registry.register(importlib.import_module(module), name=module)
+    registry = contract_registry(plugins)
     systems = registry.scheduling_systems()
-    return sorted(name for name in registry.contract_targets() if name in systems)
+    return sorted(name for name in contract_targets(registry) if name in systems)
 
 
 def run_system(

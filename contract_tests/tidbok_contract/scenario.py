@@ -18,7 +18,7 @@ import pytest
 from tidbok.clock import STOCKHOLM, FrozenClock, SystemClock, to_stockholm
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, BookedBy
-from tidbok.seeding import (
+from tidbok_contract.seeding import (
     AppointmentRecord,
     ContractSeeder,
     FaultKind,

@@ -1,4 +1,4 @@
-"""The ``tidbok`` command: inspect plugins, run mock backends, and more.
+"""The ``tidbok`` command: the core's commands, and those plugins add through a hook.
 
 Run ``tidbok --help`` or ``tidbok COMMAND --help``.
 """
@@ -8,20 +8,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tidbok import __version__
+from tidbok.commands import Command, Commands
 from tidbok.logsafe import configure_logging
-from tidbok.plugins import default_registry
+from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.settings import PluginSettings
 
 if TYPE_CHECKING:
     from tidbok.service import BookingService
     from tidbok.settings import TidbokSettings
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:
@@ -39,15 +38,6 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     for failure in registry.failures:
         print(f"SKIPPED {failure.name}: {failure.reason}", file=sys.stderr)
     return 1 if registry.failures and not systems else 0
-
-
-def _cmd_mock(args: argparse.Namespace) -> int:
-    from tidbok_mocks.standalone import main as run_mock
-
-    argv = [args.system, "--host", args.host, "--port", str(args.port)]
-    if args.no_demo_data:
-        argv.append("--no-demo-data")
-    return run_mock(argv)
 
 
 def _load(path: str) -> TidbokSettings | None:
@@ -150,21 +140,8 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from tidbok.demo import DemoFailed, run_demo
-
-    try:
-        asyncio.run(run_demo(serve=args.serve))
-    except DemoFailed as error:
-        print(f"tidbok demo failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
+def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentParser:
+    """The argument parser: the core's commands and those the plugins add."""
     parser = argparse.ArgumentParser(
         prog="tidbok",
         description=(
@@ -176,29 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="WARNING", help="DEBUG, INFO, WARNING or ERROR (default WARNING)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    plugins = commands.add_parser(
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = Commands(subparsers)
+    commands.add(
         "plugins",
         help="list installed scheduling-system plugins",
         description="List the installed scheduling systems with version, rules and capabilities. "
         "Plugins that failed to load are reported on stderr.",
+        run=_cmd_plugins,
     )
-    plugins.set_defaults(run=_cmd_plugins)
-
-    mock = commands.add_parser(
-        "mock",
-        help="run a mock scheduling-system server",
-        description="Serve a mock PASiS or PMO API with Swedish demo data until Ctrl-C. "
-        "It prints its URL and credentials. The admin API is under /__admin.",
-    )
-    mock.add_argument("system", choices=["pasis", "pmo"], help="which system to mock")
-    mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    mock.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
-    mock.add_argument("--no-demo-data", action="store_true", help="start with an empty system")
-    mock.set_defaults(run=_cmd_mock)
-
-    serve = commands.add_parser(
+    serve = commands.add(
         "serve",
         help="run the 1177 HTTP gateway (JSON API v1)",
         description="Serve the JSON API v1 over the configured units and backends until Ctrl-C: "
@@ -206,46 +170,29 @@ def build_parser() -> argparse.ArgumentParser:
         "outbox (an SQLite file) whose worker delivers messages to gateway.inbox_url. "
         "The [gateway] section of the settings holds the JWT key, audience and paths; "
         "see docs/gateway.md. The OpenAPI document is at /openapi.json.",
+        run=_cmd_serve,
     )
     serve.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
     serve.add_argument("--host", default=None, help="address to bind (default: gateway.host)")
     serve.add_argument(
         "--port", type=int, default=None, help="port; 0 picks a free one (default: gateway.port)"
     )
-    serve.set_defaults(run=_cmd_serve)
-
-    overview = commands.add_parser(
+    overview = commands.add(
         "overview",
         help="show a unit's time types and what 1177 may do with each (R14)",
         description="Ask the unit's scheduling system for every time type and print whether each "
         "is visible on 1177, bookable directly, and cancellable/rebookable by the citizen. "
         "'(service off)' marks access the time type has but the unit's activated case types "
         "do not use.",
+        run=_cmd_overview,
     )
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
-    overview.set_defaults(run=_cmd_overview)
 
-    demo = commands.add_parser(
-        "demo",
-        help="run the end-to-end demo: mock PASiS and PMO, the gateway, one citizen's story",
-        description="Start mock PASiS, mock PMO, a mock 1177 inbox and the gateway in this process "
-        "on loopback with Swedish demo data, then tell one citizen's story against the real HTTP "
-        "API: find a slot, accept the terms, book, see 'Bokade tider' across both systems, "
-        "rebook, cancel, book from an open invitation, read the inbox, and be refused a "
-        "cancellation inside PASiS' 24-hour window. Exits non-zero if any step goes wrong.",
-    )
-    demo.add_argument(
-        "--serve",
-        action="store_true",
-        help="keep everything running afterwards and print the URLs and a demo token for curl",
-    )
-    demo.set_defaults(run=_cmd_demo)
-
-    # `tidbok contract` and `tidbok new-plugin` live with the contract kit (issue 5).
-    from tidbok_contract.cli import add_commands as add_contract_commands
-
-    add_contract_commands(commands)
+    # Everything else comes from plugins: the mocks (`mock`), the contract kit (`contract`,
+    # `new-plugin`), the demo (`demo`) and any vendor's.
+    registry = registry or default_registry(PluginSettings(strict=False))
+    registry.hook.tidbok_register_commands(commands=commands)
     return parser
 
 

@@ -2,7 +2,14 @@
 
 pluggy is synchronous, so no hook here returns a coroutine for pluggy to combine and none uses
 ``firstresult``. Registration hooks hand back objects whose methods are ``async``; broadcast hooks
-may return an awaitable, which the core awaits. Every hook has a docstring; a test enforces it.
+may return an awaitable, which the core awaits. Every hook is called through pluggy, so
+``tryfirst``/``trylast``, wrappers and implementations that take only some of the arguments work
+as in any pluggy project; an implementation that raises is logged with its plugin's name and the
+other implementations still run. Every hook has a docstring; a test enforces it.
+
+Other packages may bring their own hook specifications: the contract kit adds
+``tidbok_contract_targets`` (see :mod:`tidbok_contract.hookspecs`). Implement such a hook with
+``@hookimpl(optionalhook=True)``, so the plugin also loads where that package is not in use.
 
 Implement a hook with the ``tidbok.hookimpl`` marker::
 
@@ -22,8 +29,8 @@ import pluggy
 
 if TYPE_CHECKING:
     from tidbok.adapter import SchedulingSystem
+    from tidbok.commands import Commands
     from tidbok.events import BookingActivity
-    from tidbok.seeding import ContractTarget
 
 hookspec = pluggy.HookspecMarker("tidbok")
 
@@ -53,13 +60,14 @@ def tidbok_booking_activity(activity: BookingActivity) -> Awaitable[None] | None
 
 
 @hookspec
-def tidbok_contract_targets() -> list[ContractTarget]:
-    """Offer the contract suite a way to reach and seed each of the plugin's systems.
+def tidbok_register_commands(commands: Commands) -> None:
+    """Add sub-commands to the ``tidbok`` command line.
 
-    Return a list of :class:`tidbok.seeding.ContractTarget` objects, one per scheduling system the
-    plugin registers. A target starts the system's mock in-process (the default for contract runs)
-    or connects to a real test environment, and yields a
-    :class:`tidbok.seeding.ContractEnvironment`: backend settings plus a seeder that puts the
-    backend into system-neutral states. Only the contract suite calls this hook.
+    Called once when ``tidbok`` starts, before its arguments are parsed. ``commands`` is a
+    :class:`tidbok.commands.Commands`; call ``commands.add(name, help=..., description=...,
+    run=...)`` for each command and configure the returned :class:`argparse.ArgumentParser`.
+    ``run`` receives the parsed :class:`argparse.Namespace` and returns the exit code. The mocks add
+    ``tidbok mock``, the contract kit ``tidbok contract`` and ``tidbok new-plugin``, the demo
+    ``tidbok demo``. Import heavy modules inside ``run``, so that ``tidbok --help`` stays fast.
     """
     raise AssertionError("hook specification; never called")

@@ -1,14 +1,21 @@
-"""A typed facade over pluggy: load plugins, keep broken ones from hurting the others, validate.
+"""A typed facade over pluggy: load plugins, call hooks with pluggy's semantics, isolate failures.
 
 Scheduling-system plugins are found through the ``tidbok`` entry-point group, the same group a
 vendor's distribution uses. A plugin that fails to import, to register or to describe a valid
 system is reported and skipped (or stops start-up when ``PluginSettings.strict`` is set).
+
+Every hook is called through pluggy (``pm.hook.<name>(...)``): ``tryfirst``/``trylast``, wrappers,
+implementations taking a subset of the arguments and pluggy's tracing all behave as a pluggy user
+expects. Each implementation runs guarded (:mod:`tidbok.hookcalls`): one that raises is logged with
+its plugin's name and the others still run. ``TIDBOK_TRACE_HOOKS=1`` logs every hook call and its
+result on the ``tidbok.hooks`` logger (at INFO).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,15 +28,20 @@ import pluggy
 from tidbok import hookspecs
 from tidbok.adapter import SchedulingSystem
 from tidbok.events import BookingActivity
+from tidbok.hookcalls import GuardedPlugin, unmarked_hooks
 from tidbok.models import Capability, CaseTypeKind
 from tidbok.rules import SystemRules
-from tidbok.seeding import ContractTarget
 from tidbok.settings import PluginSettings
 
 ENTRY_POINT_GROUP = "tidbok"
+TRACE_ENV = "TIDBOK_TRACE_HOOKS"
+"""Set to ``1`` to log every hook call and its result (pluggy's tracing)."""
+BROADCAST_HOOKS = frozenset({"tidbok_booking_activity"})
+"""Hooks whose failures are only logged: a listener's bug never makes a plugin 'skipped'."""
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 log = logging.getLogger("tidbok.plugins")
+hook_log = logging.getLogger("tidbok.hooks")
 
 
 class PluginError(Exception):
@@ -62,6 +74,8 @@ class PluginRegistry:
         self.loaded: list[LoadedPlugin] = []
         self.failures: list[PluginFailure] = []
         self._systems: dict[str, SchedulingSystem] | None = None
+        if os.environ.get(TRACE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
+            self.trace_hooks()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -73,18 +87,33 @@ class PluginRegistry:
                 continue
             self._load(entry_point)
 
+    def add_hookspecs(self, module_or_class: ModuleType | type) -> None:
+        """Add another package's hook specifications (the contract kit brings its own)."""
+        self._pm.add_hookspecs(module_or_class)
+
     def register(self, plugin: object, name: str, version: str = "0") -> bool:
         """Register a plugin object (a module or instance with hook implementations).
 
-        Returns False (and records a failure) when pluggy refuses it.
+        Returns False (and records a failure) when pluggy refuses it: an implementation of a hook
+        nobody specified (a typo would silently do nothing), a hook function without the
+        ``@tidbok.hookimpl`` marker, or arguments the specification does not have.
         """
+        guarded = GuardedPlugin(
+            plugin, name, self._hook_failed, {"tidbok_scheduling_systems": _check_systems}
+        )
         try:
-            self._pm.register(plugin, name=name)
-            self._check_known_hooks(plugin, name)
+            unmarked = [hook for hook in unmarked_hooks(plugin) if self._specified(hook)]
+            if unmarked:
+                raise PluginError(f"{', '.join(unmarked)} not marked with @tidbok.hookimpl")
+            self._pm.register(guarded, name=name)
+            self._pm.check_pending()
         except Exception as error:
-            if self._pm.is_registered(plugin):
-                self._pm.unregister(plugin)
-            self._fail(name, f"could not register: {error}")
+            if self._pm.is_registered(guarded):
+                self._pm.unregister(guarded)
+            reason = str(error).replace("\n", " ")
+            if isinstance(error, pluggy.PluginValidationError) and "unknown hook" in reason:
+                reason = f"implements an unknown hook ({reason})"
+            self._fail(name, f"could not register: {reason}")
             return False
         self.loaded.append(LoadedPlugin(name=name, version=version))
         self._systems = None
@@ -98,6 +127,11 @@ class PluginRegistry:
         self.loaded = [loaded for loaded in self.loaded if loaded.name != name]
         self._systems = None
 
+    def trace_hooks(self) -> None:
+        """Log every hook call, its arguments and its result on ``tidbok.hooks`` (INFO)."""
+        self._pm.trace.root.setwriter(lambda message: hook_log.info("%s", message.rstrip()))
+        self._pm.enable_tracing()
+
     def _load(self, entry_point: EntryPoint) -> None:
         version = entry_point.dist.version if entry_point.dist else "unknown"
         try:
@@ -107,14 +141,9 @@ class PluginRegistry:
             return
         self.register(plugin, entry_point.name, version)
 
-    def _check_known_hooks(self, plugin: object, name: str) -> None:
-        """Refuse implementations of hooks that do not exist (a typo would silently do nothing)."""
-        for attribute in dir(plugin):
-            if attribute.startswith("tidbok_") and not hasattr(hookspecs, attribute):
-                candidate = getattr(plugin, attribute)
-                if callable(candidate):
-                    raise PluginError(f"{name} implements unknown hook {attribute!r}")
-        self._pm.check_pending()
+    def _specified(self, hook_name: str) -> bool:
+        caller = getattr(self._pm.hook, hook_name, None)
+        return caller is not None and caller.has_spec()
 
     def _allowed(self, name: str) -> bool:
         if name in self.settings.deny:
@@ -127,62 +156,59 @@ class PluginRegistry:
         log.error("plugin %s skipped: %s", name, reason)
         self.failures.append(PluginFailure(name=name, reason=reason))
 
+    def _hook_failed(self, plugin_name: str, hook_name: str, error: BaseException) -> None:
+        if hook_name in BROADCAST_HOOKS:
+            log.error(
+                "plugin %s failed in %s: %s",
+                plugin_name,
+                hook_name,
+                type(error).__name__,
+                exc_info=error,
+            )
+            return
+        self._fail(plugin_name, f"{hook_name} failed: {error}")
+
     # -- hooks ---------------------------------------------------------------------------
+
+    @property
+    def hook(self) -> pluggy.HookRelay:
+        """pluggy's hook relay: ``registry.hook.<name>(...)`` calls every implementation."""
+        return self._pm.hook
 
     def scheduling_systems(self) -> Mapping[str, SchedulingSystem]:
         """Every valid scheduling system the registered plugins provide, by name."""
         if self._systems is not None:
             return self._systems
         systems: dict[str, SchedulingSystem] = {}
-        for impl in self._pm.hook.tidbok_scheduling_systems.get_hookimpls():
-            try:
-                offered = impl.function()
-                if not isinstance(offered, list | tuple):
-                    raise PluginError("tidbok_scheduling_systems must return a list")
-                for system in offered:
-                    validate_system(system)
-                    if system.name in systems:
-                        raise PluginError(f"system name {system.name!r} is already registered")
-                    systems[system.name] = system
-            except Exception as error:
-                self._fail(impl.plugin_name, f"invalid scheduling system: {error}")
+        for offered in self._pm.hook.tidbok_scheduling_systems():
+            for system in offered:
+                if system.name in systems:
+                    self._fail(system.name, f"system name {system.name!r} is already registered")
+                    continue
+                systems[system.name] = system
         self._systems = systems
         return systems
 
-    def contract_targets(self) -> Mapping[str, ContractTarget]:
-        """Every contract target the registered plugins offer, by system name."""
-        targets: dict[str, ContractTarget] = {}
-        for impl in self._pm.hook.tidbok_contract_targets.get_hookimpls():
-            try:
-                offered = impl.function()
-                if not isinstance(offered, list | tuple):
-                    raise PluginError("tidbok_contract_targets must return a list")
-                for target in offered:
-                    if not isinstance(target, ContractTarget):
-                        raise PluginError(f"{target!r} is not a tidbok.seeding.ContractTarget")
-                    targets.setdefault(target.system, target)
-            except Exception as error:
-                self._fail(impl.plugin_name, f"invalid contract target: {error}")
-        return targets
-
     async def broadcast_activity(self, activity: BookingActivity) -> None:
-        """Hand an activity to every ``tidbok_booking_activity`` implementation and await each."""
-        for impl in self._pm.hook.tidbok_booking_activity.get_hookimpls():
-            try:
-                result = impl.function(activity=activity)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                log.exception("plugin %s failed to handle %s", impl.plugin_name, activity.summary())
+        """Call ``tidbok_booking_activity`` and await every awaitable an implementation returned."""
+        for result in self._pm.hook.tidbok_booking_activity(activity=activity):
+            if inspect.isawaitable(result):
+                await result
 
-    @property
-    def hook(self) -> Any:
-        """The raw pluggy hook relay, for advanced use."""
-        return self._pm.hook
+    def plugin_objects(self) -> list[object]:
+        """The registered plugin objects, as the plugins handed them over."""
+        return [
+            plugin.plugin if isinstance(plugin, GuardedPlugin) else plugin
+            for plugin in self._pm.get_plugins()
+        ]
 
-    def plugin_modules(self) -> list[ModuleType]:
-        """The registered plugin objects that are modules."""
-        return [p for p in self._pm.get_plugins() if isinstance(p, ModuleType)]
+
+def _check_systems(offered: Any) -> None:
+    """What ``tidbok_scheduling_systems`` returns: a list of valid, complete systems."""
+    if not isinstance(offered, list | tuple):
+        raise PluginError("tidbok_scheduling_systems must return a list")
+    for system in offered:
+        validate_system(system)
 
 
 def validate_system(system: object) -> None:

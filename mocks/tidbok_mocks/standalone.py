@@ -21,12 +21,21 @@ from .pmo import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIM
 TITLES = {"pasis": "PASiS", "pmo": "PMO"}
 
 
+DESCRIPTION = (
+    "Serve a mock PASiS or PMO API with Swedish demo data until Ctrl-C. It prints its URL and "
+    "credentials. The admin API (clock, faults, request log, seeding) is under /__admin."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tidbok_mocks",
-        description="Serve a mock PASiS or PMO API (with Swedish demo data) until Ctrl-C.",
-    )
+    """The command-line interface of ``python -m tidbok_mocks``."""
+    parser = argparse.ArgumentParser(prog="python -m tidbok_mocks", description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``python -m tidbok_mocks`` and ``tidbok mock``."""
     parser.add_argument("system", choices=SYSTEMS, help="which scheduling system to mock")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
@@ -45,7 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TOKEN_LIFETIME,
         help="PMO: access token lifetime in seconds",
     )
-    return parser
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -94,7 +102,11 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, serve until SIGINT/SIGTERM, return the exit code (0 on a clean stop)."""
-    args = build_parser().parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the mock the parsed arguments describe until SIGINT/SIGTERM; return the exit code."""
     if args.now:
         try:
             parse_aware(args.now)

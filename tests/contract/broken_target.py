@@ -19,8 +19,8 @@ from tidbok import hookimpl
 from tidbok.adapter import AdapterContext, SchedulingAdapter
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import BookedBy, Booking, BookingResult, Capability, NewBooking, Slot
-from tidbok.seeding import ContractTarget
 from tidbok.settings import BackendSettings
+from tidbok_contract.seeding import ContractTarget
 
 
 class BrokenAdapter(ContractMemoryAdapter):
@@ -72,7 +72,7 @@ def tidbok_scheduling_systems() -> list[BrokenSystem]:
     return [SYSTEM]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
 def tidbok_contract_targets() -> list[ContractTarget]:
     """Its contract target."""
     return [MemoryTarget(SYSTEM)]

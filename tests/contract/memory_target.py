@@ -42,7 +42,8 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
-from tidbok.seeding import (
+from tidbok.settings import BackendSettings
+from tidbok_contract.seeding import (
     AppointmentRecord,
     ContractEnvironment,
     ContractSeeder,
@@ -51,7 +52,6 @@ from tidbok.seeding import (
     FaultTarget,
     SeededInvitation,
 )
-from tidbok.settings import BackendSettings
 
 _counter = itertools.count(1)
 
@@ -321,7 +321,7 @@ def tidbok_scheduling_systems() -> list[MemorySystem]:
     return list(SYSTEMS)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
 def tidbok_contract_targets() -> list[ContractTarget]:
     """A contract target per in-memory system."""
     return [MemoryTarget(system) for system in SYSTEMS]

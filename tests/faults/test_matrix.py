@@ -56,10 +56,10 @@ from tidbok.events import ActivityKind, BookingActivity
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, BookingResult, Caller, Schedule, WriteOutcome
 from tidbok.plugins import PluginRegistry
-from tidbok.seeding import FaultTarget
 from tidbok.service import BookingService
 from tidbok.settings import ResilienceSettings, TidbokSettings
 from tidbok_contract.mock_admin import MockAdminSeeder
+from tidbok_contract.seeding import FaultTarget
 from tidbok_mocks import run_pasis, run_pmo
 from tidbok_pasis.seeder import PasisSeeder
 from tidbok_pmo.seeder import PmoSeeder

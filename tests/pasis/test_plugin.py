@@ -11,7 +11,8 @@ from tidbok.cli import main
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, Capability, CaseTypeKind
 from tidbok.plugins import PluginSettings, default_registry
-from tidbok.seeding import FaultKind, FaultTarget
+from tidbok_contract.seeding import FaultKind, FaultTarget
+from tidbok_contract.targets import contract_registry, contract_targets
 from tidbok_pasis.adapter import PasisAdapter
 from tidbok_pasis.seeder import PasisContractTarget, PasisSeeder
 from tidbok_pasis.system import PasisSystem
@@ -29,7 +30,7 @@ def test_entry_point_registers_pasis() -> None:
     assert system.case_type_names[CaseTypeKind.BOOK] == "Boka tid direkt"
     assert system.case_type_names[CaseTypeKind.MANAGE] == "Bokade tider, av- och omboka direkt"
     assert system.capabilities == {Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL}
-    assert isinstance(registry.contract_targets()["pasis"], PasisContractTarget)
+    assert isinstance(contract_targets(contract_registry())["pasis"], PasisContractTarget)
 
 
 def test_tidbok_plugins_lists_pasis(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,8 @@ import pytest_asyncio
 
 from tidbok.backend_http import BreakerState, CallRecord
 from tidbok.errors import BackendUnavailable
-from tidbok.seeding import FaultKind, FaultTarget
 from tidbok.settings import ResilienceSettings
+from tidbok_contract.seeding import FaultKind, FaultTarget
 
 from .conftest import UNIT, Pmo, running_pmo
 

@@ -14,7 +14,7 @@ import pytest
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import TechnicalFault
 from tidbok.models import BookingResult, WriteOutcome
-from tidbok.seeding import FaultKind, FaultTarget
+from tidbok_contract.seeding import FaultKind, FaultTarget
 
 from .conftest import UNIT, Pmo
 

@@ -13,8 +13,9 @@ from tidbok.cli import main
 from tidbok.models import Access1177, Capability, CaseTypeKind
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.rules import EarliestBooking
-from tidbok.seeding import ContractEnvironment, SeedingUnsupported
 from tidbok.settings import BackendSettings
+from tidbok_contract.seeding import ContractEnvironment, SeedingUnsupported
+from tidbok_contract.targets import contract_registry, contract_targets
 from tidbok_pmo import PmoSystem
 from tidbok_pmo.adapter import PmoAdapter
 from tidbok_pmo.seeder import PmoContractTarget, PmoSeeder
@@ -41,7 +42,7 @@ def test_the_entry_point_registers_a_valid_system() -> None:
     assert system.rules.change_cutoff == timedelta(0)
     assert system.case_type_names[CaseTypeKind.VIEW] == "Bokade tider"
     assert Capability.OPEN_INVITATIONS not in system.capabilities
-    assert isinstance(registry.contract_targets()["pmo"], PmoContractTarget)
+    assert isinstance(contract_targets(contract_registry())["pmo"], PmoContractTarget)
 
 
 async def test_connect_does_no_io_and_closes() -> None:

@@ -12,11 +12,11 @@ from tidbok.adapter import SchedulingSystem
 from tidbok.clock import STOCKHOLM
 from tidbok.models import Booking, Caller, Slot
 from tidbok.rules import SystemRules
-from tidbok.seeding import AppointmentRecord
 from tidbok.service import BookingService
 from tidbok_contract.fixtures import ActivityRecorder
 from tidbok_contract.markers import missing_capabilities
 from tidbok_contract.scenario import UNIT, ContractScenario
+from tidbok_contract.seeding import AppointmentRecord
 
 #: How far ahead a search looks by default.
 SEARCH_DAYS = 21

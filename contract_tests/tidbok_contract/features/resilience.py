@@ -9,9 +9,9 @@ import time
 import pytest
 
 from tidbok.errors import BackendUnavailable, SlotTaken, TechnicalFault
-from tidbok.seeding import FaultKind, FaultTarget
 from tidbok_contract.features.base import ContractTests
 from tidbok_contract.scenario import UNIT, bookings_at
+from tidbok_contract.seeding import FaultKind, FaultTarget
 
 
 class ResilienceTests(ContractTests):

@@ -13,8 +13,8 @@ from tidbok import hookimpl
 from tidbok_pasis.system import PasisSystem
 
 if TYPE_CHECKING:
-    from tidbok.adapter import SchedulingSystem
-    from tidbok.seeding import ContractTarget
+    from tidbok import SchedulingSystem
+    from tidbok_contract.seeding import ContractTarget
 
 __all__ = ["PasisSystem", "tidbok_contract_targets", "tidbok_scheduling_systems"]
 
@@ -25,7 +25,7 @@ def tidbok_scheduling_systems() -> list[SchedulingSystem]:
     return [PasisSystem()]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
 def tidbok_contract_targets() -> list[ContractTarget]:
     """The PASiS contract target (imports the contract kit only when asked)."""
     from tidbok_pasis.seeder import PasisContractTarget

@@ -17,23 +17,30 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from tidbok.adapter import AdapterContext, HttpSchedulingAdapter
-from tidbok.backend_http import write_with_readback
-from tidbok.clock import instant, to_stockholm
-from tidbok.errors import BackendProtocolError, NotFound, TidbokError
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import (
+from tidbok import (
+    AdapterContext,
+    BackendProtocolError,
+    BackendSettings,
     BackendUnit,
     Booking,
     BookingResult,
+    HttpSchedulingAdapter,
     Invitation,
     NewBooking,
+    NotFound,
+    PersonalIdentityNumber,
     Slot,
+    TidbokError,
     TimeType,
     WriteOutcome,
+    build_models,
+    collect_pages,
+    instant,
+    parse_response,
+    path_segment,
+    to_stockholm,
+    write_with_readback,
 )
-from tidbok.settings import BackendSettings
-from tidbok.wire import build_models, collect_pages, parse_response, path_segment
 from tidbok_pasis import mapping
 from tidbok_pasis.wire import (
     AvbokaIn,

@@ -14,18 +14,23 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from tidbok.errors import (
+from tidbok import (
+    Access1177,
     BackendUnavailable,
+    BookedBy,
+    Booking,
     InvalidInput,
+    Invitation,
     InvitationAlreadyUsed,
     NotAvailableVia1177,
     NotFound,
     OutsideBookingWindow,
+    Slot,
     SlotTaken,
     TidbokError,
+    TimeType,
+    translate_error,
 )
-from tidbok.models import Access1177, BookedBy, Booking, Invitation, Slot, TimeType
-from tidbok.wire import translate_error
 from tidbok_pasis.wire import Bokning, Felsvar, Kallelse, Niva1177, Tid, Tidstyp
 
 #: What each 1177 level lets 1177 do (PASiS: bookable implies changeable).

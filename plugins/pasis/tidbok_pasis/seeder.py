@@ -11,11 +11,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from tidbok.clock import STOCKHOLM
-from tidbok.models import Access1177
-from tidbok.seeding import ContractEnvironment, ContractTarget, FaultTarget
-from tidbok.settings import BackendSettings
+from tidbok import STOCKHOLM, Access1177, BackendSettings
 from tidbok_contract.mock_admin import MockAdminSeeder, Route
+from tidbok_contract.seeding import ContractEnvironment, ContractTarget, FaultTarget
 from tidbok_pasis import mapping
 
 #: The PASiS API's base path below the server root.

@@ -6,10 +6,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
-from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
-from tidbok.models import Capability, CaseTypeKind
-from tidbok.rules import EarliestBooking, SystemRules
-from tidbok.settings import BackendSettings
+from tidbok import (
+    AdapterContext,
+    BackendSettings,
+    Capability,
+    CaseTypeKind,
+    EarliestBooking,
+    SchedulingAdapter,
+    SchedulingSystem,
+    SystemRules,
+)
 from tidbok_pasis.adapter import PasisAdapter
 
 

@@ -12,8 +12,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.wire import LocalTimestamp
+from tidbok import LocalTimestamp, PersonalIdentityNumber
 
 ItemT = TypeVar("ItemT")
 

@@ -21,8 +21,8 @@ from tidbok import hookimpl
 from tidbok_pmo.system import PmoSystem
 
 if TYPE_CHECKING:
-    from tidbok.adapter import SchedulingSystem
-    from tidbok.seeding import ContractTarget
+    from tidbok import SchedulingSystem
+    from tidbok_contract.seeding import ContractTarget
 
 __all__ = ["PmoSystem", "tidbok_contract_targets", "tidbok_scheduling_systems"]
 
@@ -33,7 +33,7 @@ def tidbok_scheduling_systems() -> list[SchedulingSystem]:
     return [PmoSystem()]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
 def tidbok_contract_targets() -> list[ContractTarget]:
     """The PMO contract target (imported only when the contract suite asks)."""
     from tidbok_pmo.seeder import PmoContractTarget

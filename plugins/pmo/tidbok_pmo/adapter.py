@@ -24,27 +24,30 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from tidbok.adapter import AdapterContext, HttpSchedulingAdapter
-from tidbok.backend_http import OutcomeUnknown, write_with_readback
-from tidbok.errors import BackendProtocolError, NotFound, SlotTaken, TidbokError
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import (
+from tidbok import (
+    AdapterContext,
+    BackendProtocolError,
+    BackendSettings,
     BackendUnit,
     Booking,
     BookingResult,
+    HttpSchedulingAdapter,
     NewBooking,
+    NotFound,
+    OutcomeUnknown,
+    PersonalIdentityNumber,
     Slot,
+    SlotTaken,
+    TidbokError,
     TimeType,
     WriteOutcome,
-)
-from tidbok.settings import BackendSettings
-from tidbok.wire import (
     build_models,
     collect_pages,
     parse_model,
     parse_response,
     path_segment,
     stockholm_to_utc,
+    write_with_readback,
 )
 from tidbok_pmo import mapping
 from tidbok_pmo.auth import client_credentials

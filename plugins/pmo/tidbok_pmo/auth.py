@@ -11,8 +11,7 @@ Without ``token_url`` the token endpoint is ``{base_url}/oauth/token``, where PM
 
 from __future__ import annotations
 
-from tidbok.oauth import ClientCredentialsAuth
-from tidbok.settings import BackendSettings, ResilienceSettings
+from tidbok import BackendSettings, ClientCredentialsAuth, ResilienceSettings
 
 #: Where PMO serves its token endpoint, relative to the server root.
 TOKEN_PATH = "/oauth/token"

@@ -14,18 +14,23 @@ from typing import Any
 
 import httpx
 
-from tidbok.errors import (
+from tidbok import (
+    Access1177,
     BackendProtocolError,
     BackendUnavailable,
+    BookedBy,
+    Booking,
     InvalidInput,
     NotAvailableVia1177,
     NotFound,
     OutsideBookingWindow,
+    Slot,
     SlotTaken,
     TidbokError,
+    TimeType,
+    parse_model,
+    translate_error,
 )
-from tidbok.models import Access1177, BookedBy, Booking, Slot, TimeType
-from tidbok.wire import parse_model, translate_error
 from tidbok_pmo.wire import Appointment, BookingType, PmoSlot, Problem, Scheduled
 
 #: PMO's problem codes, the same for every operation.

@@ -3,7 +3,8 @@
 The seeder works through the admin API every bundled mock shares
 (:class:`tidbok_contract.mock_admin.MockAdminSeeder`); only PMO's booking-type flags and the API
 routes that fault injection matches are PMO's own. PMO has no open invitations, so
-``add_invitation`` raises :class:`tidbok.seeding.SeedingUnsupported` before touching the mock.
+``add_invitation`` raises :class:`~tidbok_contract.seeding.SeedingUnsupported` before touching
+the mock.
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from tidbok.clock import STOCKHOLM
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Access1177
-from tidbok.seeding import (
+from tidbok import STOCKHOLM, Access1177, BackendSettings, PersonalIdentityNumber
+from tidbok_contract.mock_admin import MockAdminSeeder, Route
+from tidbok_contract.seeding import (
     ContractEnvironment,
     ContractTarget,
     FaultTarget,
     SeededInvitation,
     SeedingUnsupported,
 )
-from tidbok.settings import BackendSettings
-from tidbok_contract.mock_admin import MockAdminSeeder, Route
 from tidbok_pmo import mapping
 
 #: Where the mock's clock stands when it starts; the contract scenario sets its own at once.

@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from tidbok import __version__
-from tidbok.adapter import AdapterContext, SchedulingSystem
-from tidbok.models import Capability, CaseTypeKind
-from tidbok.rules import EarliestBooking, SystemRules
-from tidbok.settings import BackendSettings
+from tidbok import (
+    AdapterContext,
+    BackendSettings,
+    Capability,
+    CaseTypeKind,
+    EarliestBooking,
+    SchedulingSystem,
+    SystemRules,
+    __version__,
+)
 from tidbok_pmo.adapter import PAGE_SIZE, PmoAdapter
 
 #: R8: new bookings and rebookings may be for later the same day; PMO lets a booking be

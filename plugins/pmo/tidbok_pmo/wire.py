@@ -14,8 +14,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tidbok.identity import HsaId, PersonalIdentityNumber
-from tidbok.wire import UtcTimestamp
+from tidbok import HsaId, PersonalIdentityNumber, UtcTimestamp
 
 ItemT = TypeVar("ItemT")
 

@@ -1,47 +1,24 @@
-"""``tidbok demo``: mock PASiS, mock PMO, a mock inbox and the gateway in one process, on loopback.
+"""The story ``tidbok demo`` tells: one citizen's bookings, against the gateway's real HTTP API.
 
-The demo narrates one citizen's story against the real HTTP API, exactly as the 1177 platform would
-call it: find a slot, accept the terms, book, see it in "Bokade tider" beside bookings from the
-other system (and one made by staff), rebook, cancel, book from an open invitation, read the inbox,
-and be refused a cancellation inside PASiS' 24-hour window, with its Swedish text.
+Find a slot, accept the terms, book, see "Bokade tider" beside bookings from the other system (and
+one made by staff), rebook, cancel, book from an open invitation, read the inbox, and be refused a
+cancellation inside PASiS' 24-hour window, with its Swedish text. The units, time types and the
+citizen come from the mocks' own demo scenario (``tidbok_mocks.pasis.demo``, ``...pmo.demo``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
-import tempfile
 from collections.abc import Callable
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tidbok.clock import STOCKHOLM, Clock, FrozenClock, SystemClock
-from tidbok.gateway.auth import issue_token
-from tidbok.gateway.runner import start_gateway
-from tidbok.lifecycle import stop_event
-from tidbok.service import BookingService
-from tidbok.settings import TidbokSettings
-
-DEMO_CITIZEN = "191212121212"
-"""Tolvan Tolvansson, the Swedish test citizen."""
-
-PASIS_UNITS = {
-    "SE2321000016-1001": ("Vårdcentralen Tensta", ("book", "manage")),
-    "SE2321000016-1002": ("Barnmorskemottagningen Solna", ("book", "manage")),
-}
-PMO_UNITS = {
-    "SE2321000016-2001": ("Vårdcentralen Rinkeby", ("book", "manage")),
-    "SE2321000016-2002": ("Barnavårdscentralen Kista", ("view",)),
-}
-TERMS = (
-    "Tiden är bokad när du fått en bekräftelse i din inkorg. Avboka senast 24 timmar innan om du "
-    "inte kan komma."
-)
+from tidbok.clock import STOCKHOLM
+from tidbok_mocks.common.demo import DEMO_CITIZEN
+from tidbok_mocks.pasis import demo as pasis_demo
+from tidbok_mocks.pmo import demo as pmo_demo
 
 Say = Callable[[str], None]
 ChangeableFrom = Callable[[str], datetime]
@@ -49,61 +26,6 @@ ChangeableFrom = Callable[[str], datetime]
 
 DEMO_MARGIN = timedelta(minutes=10)
 """How long the story may take: a slot it will change starts at least this far past the cut-off."""
-
-
-@dataclass(frozen=True)
-class DemoBackends:
-    """URLs and credentials of the mock systems the demo started."""
-
-    pasis_url: str
-    pasis_api_key: str
-    pmo_url: str
-    pmo_client_id: str
-    pmo_client_secret: str
-    pmo_token_url: str
-    inbox_url: str
-
-
-def demo_settings(backends: DemoBackends, outbox: Path, jwt_secret: str) -> TidbokSettings:
-    """Settings for the demo: four units on two systems, the gateway on a free port."""
-    units: list[dict[str, Any]] = []
-    for backend, table in (("pasis-demo", PASIS_UNITS), ("pmo-demo", PMO_UNITS)):
-        for hsa_id, (name, kinds) in table.items():
-            units.append(
-                {
-                    "hsa_id": hsa_id,
-                    "name": name,
-                    "backend": backend,
-                    "case_types": [{"kind": kind, "terms": TERMS} for kind in kinds],
-                }
-            )
-    return TidbokSettings(
-        backends={
-            "pasis-demo": {
-                "system": "pasis",
-                "base_url": backends.pasis_url,
-                "credentials": {"api_key": backends.pasis_api_key},
-            },
-            "pmo-demo": {
-                "system": "pmo",
-                "base_url": backends.pmo_url,
-                "credentials": {
-                    "client_id": backends.pmo_client_id,
-                    "client_secret": backends.pmo_client_secret,
-                    "token_url": backends.pmo_token_url,
-                },
-            },
-        },
-        units=units,
-        gateway={
-            "port": 0,
-            "jwt_secret": jwt_secret,
-            "outbox_path": str(outbox),
-            "inbox_url": backends.inbox_url,
-            "delivery_poll_interval": 0.2,
-            "delivery_backoff_initial": 0.1,
-        },
-    )
 
 
 class DemoFailed(Exception):
@@ -160,7 +82,7 @@ class Story:
 
     async def run(self) -> None:
         """Tell the whole story; raise DemoFailed if any step goes wrong."""
-        tensta, rinkeby = "SE2321000016-1001", "SE2321000016-2001"
+        tensta, rinkeby = pasis_demo.TENSTA, pmo_demo.RINKEBY
         self.heading("1. Mottagningar med 1177 tidbokning (GET /v1/units)")
         units = (await self.call("GET", "/v1/units", 200))["units"]
         for unit in units:
@@ -252,9 +174,10 @@ class Story:
         clock = (await self.pasis_admin.get("/clock")).json()
         start = datetime.fromisoformat(clock["now"]).replace(second=0, microsecond=0)
         start += timedelta(hours=5)
+        staff_type = pasis_demo.LAKARE.time_type  # a type the citizen may cancel outside 24 h
         slot = await self.pasis_admin.post(
             "/slots",
-            json={"unit": tensta, "time_type": "TT-LAKARE-UPPF", "start": start.isoformat()},
+            json={"unit": tensta, "time_type": staff_type, "start": start.isoformat()},
         )
         slot.raise_for_status()
         staff = await self.pasis_admin.post(
@@ -310,67 +233,3 @@ def _local(text_or_time: Any) -> str:
     ).astimezone(STOCKHOLM)
     day, month = _DAYS[moment.weekday()], _MONTHS[moment.month - 1]
     return f"{day} {moment.day} {month} {moment:%H:%M}"
-
-
-async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
-    """Start everything on loopback, tell the story, and stop (or keep serving with ``serve``)."""
-    from tidbok_mocks import run_pasis, run_pmo
-    from tidbok_mocks.inbox.server import running_inbox
-
-    # The mocks run on the demo's clock: a frozen demo clock freezes them at the same instant.
-    frozen_at = clock.now() if isinstance(clock, FrozenClock) else None
-    clock = clock or SystemClock()
-    async with AsyncExitStack() as stack:
-        pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=frozen_at))
-        pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=frozen_at))
-        inbox = await stack.enter_async_context(running_inbox())
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tidbok-demo-")))
-        backends = DemoBackends(
-            pasis_url=pasis.api_url,
-            pasis_api_key=pasis.api_key,
-            pmo_url=pmo.url,
-            pmo_client_id=pmo.client_id,
-            pmo_client_secret=pmo.client_secret,
-            pmo_token_url=pmo.token_url,
-            inbox_url=inbox.url,
-        )
-        secret = secrets.token_urlsafe(32)
-        settings = demo_settings(backends, folder / "outbox.sqlite3", secret)
-        service = await stack.enter_async_context(BookingService(settings, clock=clock))
-        gateway = await stack.enter_async_context(await start_gateway(settings, service))
-        token = issue_token(
-            secret,
-            DEMO_CITIZEN,
-            audience=settings.gateway.jwt_audience,
-            expires_at=clock.now() + timedelta(hours=8),
-        )
-        say(
-            f"tidbok demo: gateway {gateway.url}, PASiS {pasis.url}, PMO {pmo.url}, "
-            f"inbox {inbox.url}"
-        )
-        say("Medborgare: Tolvan Tolvansson (19121212-****)")
-        api = await stack.enter_async_context(
-            httpx.AsyncClient(
-                base_url=gateway.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-            )
-        )
-        admin = await stack.enter_async_context(
-            httpx.AsyncClient(base_url=pasis.url + "/__admin", timeout=30)
-        )
-
-        def changeable_from(hsa_id: str) -> datetime:
-            system = service.system_of(hsa_id)
-            cutoff = system.rules.change_cutoff if system is not None else timedelta(0)
-            return clock.now() + cutoff + DEMO_MARGIN
-
-        await Story(api, admin, say, changeable_from).run()
-        say("")
-        say("Klart: hela berättelsen gick igenom mot det riktiga HTTP-API:t.")
-        if serve:
-            say("")
-            say(f"Gateway:  {gateway.url}   (OpenAPI: {gateway.url}/openapi.json)")
-            say("Try, in another shell (the token is Tolvan's, valid 8 hours):")
-            say(f"  export TOKEN={token}")
-            say(f'  curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
-            say("Ctrl-C stops everything.")
-            await stop_event().wait()
