@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contract.runner import BROKEN, MEMORY, run_suite
+from tests.contract.runner import BROKEN, MEMORY, SuiteRun, run_suite
 
 pytestmark = pytest.mark.slow
 
@@ -25,28 +25,28 @@ EXPECTED_FAILURES = {
 
 
 @pytest.fixture(scope="module")
-def broken_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def broken_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
     return run_suite("memory_broken", tmp_path_factory.mktemp("broken"), plugins=(MEMORY, BROKEN))
 
 
-def test_the_run_completes_and_fails(broken_run) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_completes_and_fails(broken_run: SuiteRun) -> None:
     assert broken_run.returncode == 1, broken_run.output
     assert broken_run.with_outcome("error") == set()
 
 
-def test_each_defect_fails_its_contract_tests(broken_run) -> None:  # type: ignore[no-untyped-def]
+def test_each_defect_fails_its_contract_tests(broken_run: SuiteRun) -> None:
     failed = broken_run.with_outcome("failed")
     assert failed >= EXPECTED_FAILURES, sorted(EXPECTED_FAILURES - failed)
 
 
-def test_unrelated_features_still_pass(broken_run) -> None:  # type: ignore[no-untyped-def]
+def test_unrelated_features_still_pass(broken_run: SuiteRun) -> None:
     failed = broken_run.with_outcome("failed")
     unexpected = failed - EXPECTED_FAILURES
     assert unexpected == set(), sorted(unexpected)
     assert len(broken_run.with_outcome("passed")) > 50
 
 
-def test_a_failing_contract_test_shows_the_values(broken_run) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_contract_test_shows_the_values(broken_run: SuiteRun) -> None:
     """pytest rewrites the suite's asserts: the vendor sees what was compared, not a bare error."""
     assert "assert [" in broken_run.output  # the hidden booking's test compares id lists
     assert "Right contains one more item" in broken_run.output or (
