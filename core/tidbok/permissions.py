@@ -16,8 +16,20 @@ from tidbok.errors import (
     NotAvailableVia1177,
     OutsideBookingWindow,
 )
+from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import ActiveUnit, Booking, Capability, CaseTypeKind, Permissions, Slot
 from tidbok.rules import BookingWindow, SystemRules, may_change_start
+
+
+def shown_to(citizen: PersonalIdentityNumber, booking: Booking) -> bool:
+    """Whether 1177 may show the booking to the citizen at all (R6, R7).
+
+    Only the citizen's own bookings, never one the unit hid, and never one whose time type the
+    unit keeps off 1177 (PASiS level 1; a PMO booking type not visible in the e-services). Every
+    place a booking reaches the citizen (Bokade tider, by id, cancel, rebook) asks this first; a
+    booking it refuses looks exactly like a missing one.
+    """
+    return booking.subject_of_care == citizen and not booking.hidden and booking.access.visible
 
 
 def slot_refusal(window: BookingWindow, slot: Slot) -> BookingRefused | None:

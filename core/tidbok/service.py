@@ -42,7 +42,7 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
-from tidbok.permissions import change_refusal, permissions_for, slot_refusal
+from tidbok.permissions import change_refusal, permissions_for, shown_to, slot_refusal
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.routing import UnitDirectory, UnitRoute
 from tidbok.rules import BookingWindow
@@ -333,8 +333,8 @@ class BookingService:
             "booking_details",
             adapter.booking_details(route.hsa_id, booking_id, caller.subject_of_care),
         )
-        if booking.subject_of_care != caller.subject_of_care or booking.hidden:
-            # Another citizen's booking and a hidden one look exactly like a missing one.
+        if not shown_to(caller.subject_of_care, booking):
+            # Another citizen's booking, a hidden one and one kept off 1177 look like a missing one.
             raise NotFound(f"no booking {booking_id} for this citizen at {route.hsa_id}")
         return booking
 
@@ -346,7 +346,7 @@ class BookingService:
         return [
             self._with_permissions(route, booking)
             for booking in bookings
-            if not booking.hidden and booking.subject_of_care == caller.subject_of_care
+            if shown_to(caller.subject_of_care, booking)
         ]
 
     # -- plumbing ------------------------------------------------------------------------

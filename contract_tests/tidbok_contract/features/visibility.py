@@ -10,6 +10,7 @@ from tidbok_contract.features.base import ContractTests, stockholm_offset_ok
 from tidbok_contract.scenario import (
     BOOK_ONLY_UNIT,
     CITIZEN,
+    NOT_SHOWN,
     OTHER_CITIZEN,
     SHOWN_ONLY,
     UNIT,
@@ -32,6 +33,20 @@ class VisibilityTests(ContractTests):
         assert set(shown) == {staff_id, own.id}
         assert shown[staff_id].booked_by is BookedBy.STAFF
         assert shown[own.id].booked_by is BookedBy.CITIZEN
+
+    async def test_booking_of_a_type_kept_off_1177_is_never_shown(self) -> None:
+        """R6: a booking whose time type is not shown on 1177 (PASiS level 1, a PMO booking type
+        not visible in the e-services) is left out of Bokade tider and is not found by id."""
+        kept_off = await self.scenario.booking(self.far(9), access=NOT_SHOWN)
+        shown_id = await self.scenario.booking(self.far(11))
+        assert [b.id for b in await self.visible_bookings()] == [shown_id]
+        assert [b.id for b in await self.service.unit_bookings(self.citizen, UNIT)] == [shown_id]
+        with pytest.raises(NotFound):
+            await self.service.booking(self.citizen, UNIT, kept_off)
+        with pytest.raises(NotFound):
+            await self.service.cancel(self.citizen, UNIT, kept_off)
+        records = {r.booking_id: r for r in await self.scenario.appointment_book(UNIT)}
+        assert kept_off in records  # R2: a real booking in the tidbok all the same
 
     async def test_hidden_booking_is_never_shown(self) -> None:
         """R7: a booking the unit hid is left out everywhere 1177 looks, yet staff still see it."""
