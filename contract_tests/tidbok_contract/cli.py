@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tidbok import hookimpl
-from tidbok.commands import Commands
+from tidbok import Commands, hookimpl
 
 
 def _pull_plugins(args: argparse.Namespace) -> None:

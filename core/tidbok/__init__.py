@@ -68,12 +68,18 @@ from tidbok.models import (  # noqa: E402
     Schedule,
     Slot,
     TimeType,
+    UnitFailure,
     WriteOutcome,
 )
 from tidbok.oauth import ClientCredentialsAuth  # noqa: E402
 from tidbok.rules import EarliestBooking, SystemRules  # noqa: E402
 from tidbok.service import BookingService  # noqa: E402
-from tidbok.settings import BackendSettings, ResilienceSettings  # noqa: E402
+from tidbok.settings import (  # noqa: E402
+    BackendSettings,
+    ResilienceSettings,
+    TidbokSettings,
+    load_settings,
+)
 from tidbok.wire import (  # noqa: E402
     LocalTimestamp,
     UtcTimestamp,
@@ -139,7 +145,9 @@ __all__ = [
     "TechnicalFault",
     "TermsNotAccepted",
     "TidbokError",
+    "TidbokSettings",
     "TimeType",
+    "UnitFailure",
     "UtcTimestamp",
     "WriteOutcome",
     "__version__",
@@ -147,6 +155,7 @@ __all__ = [
     "collect_pages",
     "hookimpl",
     "instant",
+    "load_settings",
     "parse_model",
     "parse_response",
     "path_segment",

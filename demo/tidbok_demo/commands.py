@@ -6,8 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from tidbok import hookimpl
-from tidbok.commands import Commands
+from tidbok import Commands, hookimpl
 
 
 @hookimpl
