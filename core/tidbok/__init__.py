@@ -28,7 +28,7 @@ from tidbok.adapter import (  # noqa: E402
     SchedulingAdapter,
     SchedulingSystem,
 )
-from tidbok.backend_http import OutcomeUnknown, write_with_readback  # noqa: E402
+from tidbok.backend_http import write_with_readback  # noqa: E402
 from tidbok.clock import STOCKHOLM, Clock, FrozenClock, SystemClock, instant, to_stockholm  # noqa: E402
 from tidbok.commands import Commands  # noqa: E402
 from tidbok.errors import (  # noqa: E402
@@ -41,6 +41,7 @@ from tidbok.errors import (  # noqa: E402
     InvitationAlreadyUsed,
     NotAvailableVia1177,
     NotFound,
+    OutcomeUnknown,
     OutsideBookingWindow,
     SlotTaken,
     TechnicalFault,

@@ -34,10 +34,11 @@ from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,
     BackendUnavailable,
+    OutcomeUnknown,
     TechnicalFault,
 )
 from tidbok.logsafe import RedactingFilter
-from tidbok.readback import OutcomeUnknown, write_with_readback
+from tidbok.readback import write_with_readback
 from tidbok.settings import ResilienceSettings
 
 __all__ = [

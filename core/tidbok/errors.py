@@ -121,6 +121,20 @@ class BackendProtocolError(TechnicalFault):
     code = "backend_protocol_error"
 
 
+class OutcomeUnknown(TechnicalFault):
+    """A write was sent, its answer was lost or ambiguous, and reading back found nothing.
+
+    The write may still have happened (a timeout, a cut connection or a 5xx other than 503 after
+    the request was sent): the citizen is asked to look at Bokade tider before trying again.
+    """
+
+    code = "outcome_unknown"
+    citizen_text = (
+        "Vi vet inte om ändringen gick igenom hos mottagningen. Kontrollera under Bokade tider "
+        "innan du försöker igen."
+    )
+
+
 def describe_validation_error(error: Exception) -> str:
     """A log-safe summary of a pydantic ValidationError: fields and problems, never input."""
     from pydantic import ValidationError

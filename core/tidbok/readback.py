@@ -1,8 +1,10 @@
 """Writes whose outcome is unknown, and reading the schedule back instead of guessing.
 
-When a write was sent but no answer came back, the backend may or may not have acted. Retrying a
-write the backend cannot deduplicate risks a duplicate booking, so the plugin reads back
-(:func:`write_with_readback`) and reports what it finds, or :class:`OutcomeUnknown`.
+When a write was sent but no usable answer came back (a timeout, a cut connection, a 5xx other
+than 503), the backend may or may not have acted. Retrying a write the backend cannot deduplicate
+risks a duplicate booking, so the plugin reads back (:func:`write_with_readback`) and reports what
+it finds, or :class:`~tidbok.errors.OutcomeUnknown` (defined in :mod:`tidbok.errors`, re-exported
+here).
 """
 
 from __future__ import annotations
@@ -12,20 +14,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from tidbok.errors import BackendProtocolError, BackendTimeout, TechnicalFault
+from tidbok.errors import BackendProtocolError, OutcomeUnknown, TechnicalFault
+
+__all__ = ["OutcomeUnknown", "write_with_readback"]
 
 T = TypeVar("T")
 
 log = logging.getLogger("tidbok.backend")
-
-
-class OutcomeUnknown(BackendTimeout):
-    """A write was sent but no answer came back: it may or may not have happened."""
-
-    citizen_text = (
-        "Svaret från mottagningens system dröjde. Kontrollera under Bokade tider om ändringen "
-        "gick igenom innan du försöker igen."
-    )
 
 
 async def write_with_readback(

@@ -15,6 +15,7 @@ from tidbok.errors import (
     CaseTypeNotActive,
     InvalidInput,
     NotFound,
+    OutcomeUnknown,
     TechnicalFault,
     all_error_types,
 )
@@ -107,6 +108,12 @@ async def backend_timeout(gw: Gateway) -> httpx.Response:
     return await gw.client.get(f"/v1/units/{PMO_UNIT}/time-types", headers=gw.auth())
 
 
+async def outcome_unknown(gw: Gateway) -> httpx.Response:
+    slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
+    gw.pmo_system.fail = OutcomeUnknown("pmo: book answered 500; reading back found nothing")
+    return await _book(gw, PMO_UNIT, slot.id)
+
+
 async def backend_protocol_error(gw: Gateway) -> httpx.Response:
     gw.pmo_system.fail = ValueError("secret internal detail 0xdeadbeef")
     return await gw.client.get(f"/v1/units/{PMO_UNIT}/time-types", headers=gw.auth())
@@ -163,6 +170,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "backend_unavailable": (503, backend_unavailable),
     "backend_timeout": (504, backend_timeout),
     "backend_protocol_error": (502, backend_protocol_error),
+    "outcome_unknown": (502, outcome_unknown),
     "unauthorized": (401, unauthorized),
     "idempotency_conflict": (409, idempotency_conflict),
     "idempotency_key_reused": (422, idempotency_key_reused),
@@ -196,6 +204,8 @@ async def test_technical_faults_never_leak_detail(gw: Gateway) -> None:
     assert response.json()["detail"] == TechnicalFault.citizen_text
     timeout = await backend_timeout(gw)
     assert "2.0 s" not in timeout.text
+    unknown = await outcome_unknown(gw)
+    assert "answered 500" not in unknown.text
     closed = await internal_error(gw)
     assert "not open" not in closed.text
 

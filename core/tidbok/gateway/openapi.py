@@ -29,7 +29,8 @@ STATUS_TEXT = {
     409: "Slot taken, invitation already used, or Idempotency-Key in use.",
     422: "Outside the booking window, not available via 1177, terms not accepted, case type not "
     "active, or Idempotency-Key reused with another body.",
-    502: "The scheduling system answered something unusable (backend_protocol_error).",
+    502: "The scheduling system answered something unusable (backend_protocol_error), or a "
+    "write's answer was lost and reading back found nothing (outcome_unknown).",
     503: "The scheduling system is unavailable (backend_unavailable); see Retry-After.",
     504: "The scheduling system did not answer in time (backend_timeout).",
 }

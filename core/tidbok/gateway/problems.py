@@ -23,6 +23,7 @@ from tidbok.errors import (
     InvitationAlreadyUsed,
     NotAvailableVia1177,
     NotFound,
+    OutcomeUnknown,
     OutsideBookingWindow,
     SlotTaken,
     TechnicalFault,
@@ -123,6 +124,7 @@ ERROR_STATUS: dict[type, ProblemMapping] = {
     BackendUnavailable: ProblemMapping(503, "Scheduling system unavailable"),
     BackendTimeout: ProblemMapping(504, "Scheduling system timeout"),
     BackendProtocolError: ProblemMapping(502, "Scheduling system error"),
+    OutcomeUnknown: ProblemMapping(502, "Scheduling system outcome unknown"),
     TechnicalFault: ProblemMapping(502, "Scheduling system error"),
     TidbokError: ProblemMapping(500, "Internal error"),
 }
