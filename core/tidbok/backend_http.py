@@ -11,9 +11,11 @@ One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and 
   and so no personal identity number.
 
 Failures become typed errors. A write whose outcome is unknown (the connection broke or timed out
-after the request was sent) raises :class:`~tidbok.readback.OutcomeUnknown`, so the plugin can read
-the schedule back instead of guessing (:func:`~tidbok.readback.write_with_readback`). Both, and the
-breaker's names, are re-exported here, where plugins have always imported them.
+after the request was sent, or the backend answered a 5xx other than 503, which it may send after
+it wrote) raises :class:`~tidbok.errors.OutcomeUnknown`, so the plugin can read the schedule back
+instead of guessing (:func:`~tidbok.readback.write_with_readback`). Only a refused connection, a 429
+or a 503 proves that a write did not happen. Both, and the breaker's names, are re-exported here,
+where plugins have always imported them.
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ class BackendHttp:
         Answers that prove the backend did not act (no connection, 429, 503) are always retried
         within the deadline. Anything else is retried only when ``retry`` is true, i.e. when the
         backend deduplicates (an idempotency key that stays the same across attempts); otherwise
-        an ambiguous failure raises :class:`OutcomeUnknown` after the first attempt.
+        an ambiguous failure (a timeout, a cut connection, a 5xx other than 503) raises
+        :class:`OutcomeUnknown` after the first attempt. A retried write whose last attempt was
+        ambiguous raises it too.
         """
         return await self._send(operation, method, path, retry=retry, write=True, **kwargs)
 
@@ -238,10 +242,15 @@ class BackendHttp:
         if status >= 500 or status == 429:
             self.breaker.record_failure()
             retry_after = _retry_after(response)
+            refused = status in (429, 503)
+            if write and not refused:
+                # The backend may have written before it failed (e.g. committed, then 500).
+                detail = f"{operation}: backend answered {status} after the request was sent"
+                raise _unknown(detail, retry, retry_after)
             raise _Transient(
                 BackendUnavailable(f"{operation}: backend answered {status}", retry_after),
                 retry_after,
-                refused=status in (429, 503),
+                refused=refused,
             )
         if not write and _garbled_json(response):
             # Reading again is safe, and a garbled answer is often a one-off: retry it.
@@ -302,11 +311,20 @@ def _ambiguous(detail: str, write: bool, retry: bool, lost: bool) -> Exception:
     A read says what happened: the connection was lost (unavailable) or the answer was late
     (timeout). A write's outcome is unknown either way.
     """
-    if write and not retry:
-        return OutcomeUnknown(detail)  # never retried: the plugin reads back instead
     if write:
-        return _Transient(OutcomeUnknown(detail))
+        return _unknown(detail, retry)
     return _Transient(BackendUnavailable(detail) if lost else BackendTimeout(detail))
+
+
+def _unknown(detail: str, retry: bool, retry_after: float | None = None) -> Exception:
+    """A write attempt that may or may not have happened.
+
+    A write the backend deduplicates is retried (with the same key); the last attempt's outcome
+    stays unknown. Any other write is never retried: the plugin reads back instead.
+    """
+    if retry:
+        return _Transient(OutcomeUnknown(detail), retry_after)
+    return OutcomeUnknown(detail)
 
 
 def _out_of_time(error: BaseException | None) -> TechnicalFault:

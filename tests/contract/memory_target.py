@@ -109,6 +109,8 @@ class ContractMemoryAdapter(MemoryAdapter):
     async def _fault(self, operation: str, write: bool = False) -> FaultKind | None:
         await self._enter(operation)
         kind = self.backend.take_fault(operation)
+        if kind is FaultKind.HTTP_500 and write:
+            raise OutcomeUnknown(f"{operation}: backend answered 500 after the request was sent")
         if kind in (FaultKind.HTTP_500, FaultKind.HTTP_503):
             raise BackendUnavailable(f"{operation}: backend answered 5xx")
         if kind is FaultKind.DELAY:

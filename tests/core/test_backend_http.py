@@ -128,6 +128,45 @@ async def test_an_unsafe_write_is_never_retried_and_reports_unknown_outcome(
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_an_unsafe_write_answered_5xx_is_unknown_not_unavailable(status: int) -> None:
+    """The backend may have written before it failed: the plugin must read back."""
+    transport, seen = scripted(httpx.Response(status), httpx.Response(201, json={}))
+    http = make_http(transport)
+    with pytest.raises(OutcomeUnknown, match=f"answered {status} after the request was sent"):
+        await http.write("book", "POST", "/bookings", retry=False, json={})
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize("status", [503, 429])
+async def test_a_write_refused_with_503_or_429_is_retried_then_unavailable(status: int) -> None:
+    """A 503 or 429 proves nothing was written: any write may be sent again."""
+    transport, seen = scripted(httpx.Response(status))
+    http = make_http(transport, read_retries=1, breaker_failure_threshold=10)
+    with pytest.raises(BackendUnavailable) as failed:
+        await http.write("book", "POST", "/bookings", retry=False, json={})
+    assert not isinstance(failed.value, OutcomeUnknown)
+    assert len(seen) == 2
+
+
+async def test_an_idempotent_write_answered_500_is_retried_and_stays_unknown() -> None:
+    transport, seen = scripted(httpx.Response(500))
+    http = make_http(transport, read_retries=2, breaker_failure_threshold=10)
+    with pytest.raises(OutcomeUnknown):
+        await http.write(
+            "book", "POST", "/bookings", retry=True, json={}, headers={"Idempotency-Key": "k1"}
+        )
+    assert len(seen) == 3
+
+
+async def test_a_read_answered_500_stays_unavailable() -> None:
+    transport, _ = scripted(httpx.Response(500))
+    http = make_http(transport, read_retries=0)
+    with pytest.raises(BackendUnavailable) as failed:
+        await http.read("list", "GET", "/things")
+    assert not isinstance(failed.value, OutcomeUnknown)
+
+
 async def test_an_idempotent_write_is_retried_with_the_same_headers() -> None:
     transport, seen = scripted(
         httpx.RemoteProtocolError("reset"), httpx.Response(201, json={"id": 1})
@@ -262,9 +301,9 @@ async def test_an_unsafe_write_is_retried_only_after_a_clear_refusal() -> None:
     assert len(seen) == 3
     transport, seen = scripted(httpx.Response(500), httpx.Response(201, json={}))
     http = make_http(transport, read_retries=2)
-    with pytest.raises(BackendUnavailable):
+    with pytest.raises(OutcomeUnknown):
         await http.write("book", "POST", "/bookings", retry=False, json={})
-    assert len(seen) == 1  # a 500 may come after the write: never repeated blindly
+    assert len(seen) == 1  # a 500 may come after the write: never repeated blindly, read back
 
 
 async def test_a_lost_connection_on_a_read_is_unavailable_not_a_timeout() -> None:

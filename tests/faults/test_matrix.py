@@ -89,11 +89,11 @@ FAULTS: tuple[Fault, ...] = (
 # -- the expected outcome of every cell ----------------------------------------------------------
 #
 # PASiS cannot deduplicate a write, so a write reaches it exactly once. A 503 or 429 proves that
-# nothing was written, so the write is sent again after Retry-After and succeeds. A 500 may come
-# after the write, so it is not repeated: "backend unavailable". When the answer is lost or
-# unreadable (timeout, reset, malformed, commit_then_drop) the citizen's bookings are read back:
-# the booking found is the result (commit_then_drop), else "outcome unknown" (nothing happened,
-# and the citizen is asked to look at Bokade tider before trying again).
+# nothing was written, so the write is sent again after Retry-After and succeeds. When the answer
+# is ambiguous, lost or unreadable (a 500, which may come after the write; timeout, reset,
+# malformed, commit_then_drop) the citizen's bookings are read back: the booking found is the
+# result (commit_then_drop), else "outcome unknown" (nothing happened, and the citizen is asked to
+# look at Bokade tider before trying again).
 #
 # PMO deduplicates writes by Idempotency-Key, so a write is retried with the same key on 5xx,
 # 429, reset and timeout: PMO replays an answer it lost and never writes twice. Only a malformed
@@ -114,9 +114,9 @@ GARBLED = BackendProtocolError  # an answer that cannot be read
 # fmt: off
 _ROWS: dict[tuple[System, Operation], tuple[Outcome, ...]] = {
     #                      delay    http_500 http_503 http_429 reset    malformed commit_then_drop
-    ("pasis", "book"):   (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "rebook"): (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "cancel"): (UNKNOWN, DOWN,    OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "book"):   (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "rebook"): (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
+    ("pasis", "cancel"): (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
     ("pasis", "list"):   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED,  DOWN),
     ("pmo", "book"):     (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
     ("pmo", "rebook"):   (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),

@@ -36,7 +36,7 @@ FAULTS: dict[str, tuple[dict[str, Any], bool]] = {
 #: The typed error the caller gets when the write did not happen.
 ERRORS: dict[str, type[TidbokError]] = {
     "delay": OutcomeUnknown,  # no answer in time: read back, nothing found
-    "http_500": BackendUnavailable,
+    "http_500": OutcomeUnknown,  # a 500 may follow the write: read back, nothing found
     "reset": OutcomeUnknown,  # no answer: read back, nothing found
     "malformed": OutcomeUnknown,  # unreadable answer: read back, nothing found
 }

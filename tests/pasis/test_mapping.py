@@ -246,7 +246,7 @@ async def test_cancel_answer_still_active_is_a_protocol_error_then_read_back(
         ("METOD_EJ_TILLATEN", 405, BackendProtocolError),
         ("NAGOT_NYTT", 418, BackendProtocolError),
         ("FOR_MANGA_ANROP", 429, BackendUnavailable),
-        ("TEKNISKT_FEL", 500, BackendUnavailable),
+        ("TEKNISKT_FEL", 500, OutcomeUnknown),  # read back: nothing booked
         ("TJANSTEN_EJ_TILLGANGLIG", 503, BackendUnavailable),
     ],
 )
@@ -258,6 +258,7 @@ async def test_book_error_translation(
     expected: type[TidbokError],
 ) -> None:
     api.post(BOOKINGS).mock(return_value=fel(felkod, status))
+    api.get(BOOKINGS).respond(json=sida([]))
     with pytest.raises(expected) as raised:
         await adapter.book(UNIT, NewBooking(slot_id="T1", subject_of_care=TOLVAN))
     assert type(raised.value) is expected
@@ -375,6 +376,18 @@ async def test_rebook_mode_searches_the_bookings_time_type(
 
 async def test_lost_book_answer_is_read_back(adapter: PasisAdapter, api: respx.MockRouter) -> None:
     api.post(BOOKINGS).mock(side_effect=httpx.ReadError("connection reset"))
+    api.get(BOOKINGS).respond(json=sida([bokning("B1", tidId="T1")]))
+    result = await adapter.book(UNIT, NewBooking(slot_id="T1", subject_of_care=TOLVAN))
+    assert result.booking.id == "B1"
+    assert len([c for c in api.calls if c.request.method == "POST"]) == 1  # never re-sent
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_a_5xx_after_the_booking_was_made_is_read_back(
+    adapter: PasisAdapter, api: respx.MockRouter, status: int
+) -> None:
+    """PASiS committed, then failed: the citizen gets the booking, not "try again later"."""
+    api.post(BOOKINGS).mock(return_value=fel("TEKNISKT_FEL", status))
     api.get(BOOKINGS).respond(json=sida([bokning("B1", tidId="T1")]))
     result = await adapter.book(UNIT, NewBooking(slot_id="T1", subject_of_care=TOLVAN))
     assert result.booking.id == "B1"

@@ -2,9 +2,11 @@
 
 One :class:`~tidbok.backend_http.BackendHttp` per backend carries timeouts, read retries, the
 circuit breaker and the call logs. PASiS has no idempotency support, so writes are sent once
-(``retry=False``) and wrapped in :func:`~tidbok.backend_http.write_with_readback`: when the answer
-is lost, the citizen's bookings are read back and the booking that exists is reported, or a clear
-:class:`~tidbok.backend_http.OutcomeUnknown` if none does. Never a duplicate, never a lost booking.
+(``retry=False``, except after 429, 503 or no connection, which prove nothing was written) and
+wrapped in :func:`~tidbok.backend_http.write_with_readback`: when the answer is lost or ambiguous
+(a timeout, a cut connection, a 500, 502 or 504 that may follow the write, an unreadable answer),
+the citizen's bookings are read back and the booking that exists is reported, or a clear
+:class:`~tidbok.errors.OutcomeUnknown` if none does. Never a duplicate, never a lost booking.
 """
 
 from __future__ import annotations
