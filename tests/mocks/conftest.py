@@ -145,14 +145,22 @@ class Harness:
             "end": "2026-11-30T00:00:00Z",
         }
 
-    async def book(self, slot: str, person: str = PNR12) -> httpx.Response:
-        """Book ``slot`` through the API as the citizen."""
+    async def book(
+        self, slot: str, person: str = PNR12, client_timeout: float | None = None
+    ) -> httpx.Response:
+        """Book ``slot`` through the API as the citizen, with the client's timeout if given."""
+        limit = (
+            httpx.USE_CLIENT_DEFAULT if client_timeout is None else httpx.Timeout(client_timeout)
+        )
         if self.system == "pasis":
             return await self.api.post(
                 f"/enheter/{UNIT}/bokningar",
                 json={"tidId": slot, "personnummer": f"{person[:8]}-{person[8:]}"},
+                timeout=limit,
             )
-        return await self.api.post("/appointments", json={"slotId": slot, "patientId": person})
+        return await self.api.post(
+            "/appointments", json={"slotId": slot, "patientId": person}, timeout=limit
+        )
 
     @staticmethod
     def code(response: httpx.Response) -> str:

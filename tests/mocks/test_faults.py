@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -115,6 +116,69 @@ async def test_pmo_commit_then_drop_with_idempotency_key_replays(
     assert len((await pmo_admin.get("/appointment-book")).json()["entries"]) == 1
 
 
+async def test_commit_then_500_writes_then_answers_500(harness: Harness) -> None:
+    await seed(harness.admin, harness.scenario())
+    await search(harness)
+    await add_fault(harness, kind="commit_then_500", times=1, match={"method": "POST"})
+    failed = await harness.book(harness.bookable_slot)
+    assert failed.status_code == 500
+    assert harness.code(failed) in ("TEKNISKT_FEL", "internal-error")
+    [entry] = (await harness.admin.get("/appointment-book")).json()["entries"]
+    assert entry["slot_id"] == harness.bookable_slot  # the write happened all the same
+    [logged] = (await harness.admin.get("/requests")).json()["requests"][-1:]
+    assert (logged["status"], logged["fault"]) == (500, "commit_then_500")
+    retry = await harness.book(harness.bookable_slot)
+    assert harness.code(retry) == harness.slot_taken  # a naive retry meets its own booking
+
+
+async def test_pmo_commit_then_500_with_idempotency_key_replays(
+    pmo: httpx.AsyncClient, pmo_admin: httpx.AsyncClient
+) -> None:
+    """PMO keeps the key with the write it committed: the retry replays the real answer."""
+    from .scenarios import PNR12, pmo_scenario
+
+    await seed(pmo_admin, pmo_scenario())
+    await pmo.get("/facilities")
+    await pmo_admin.post(
+        "/faults", json={"kind": "commit_then_500", "times": 1, "match": {"method": "POST"}}
+    )
+    body = {"slotId": "s-tue", "patientId": PNR12}
+    failed = await pmo.post("/appointments", json=body, headers={"Idempotency-Key": "k-500"})
+    assert failed.status_code == 500
+    retry = await pmo.post("/appointments", json=body, headers={"Idempotency-Key": "k-500"})
+    assert retry.status_code == 201
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json()["slotId"] == "s-tue"
+    assert len((await pmo_admin.get("/appointment-book")).json()["entries"]) == 1
+
+
+async def test_commit_after_client_timeout_writes_once_the_client_gave_up(
+    harness: Harness,
+) -> None:
+    await seed(harness.admin, harness.scenario())
+    await search(harness)
+    await add_fault(
+        harness,
+        kind="commit_after_client_timeout",
+        seconds=0.3,
+        times=1,
+        match={"method": "POST"},
+    )
+    with pytest.raises(httpx.TimeoutException):
+        await harness.book(harness.bookable_slot, client_timeout=0.05)
+    assert (await harness.admin.get("/appointment-book")).json()["entries"] == []
+    # The mock logs the request when its handler has finished: then the write is there.
+    for _ in range(100):
+        logged = (await harness.admin.get("/requests")).json()["requests"]
+        if any(entry["fault"] == "commit_after_client_timeout" for entry in logged):
+            break
+        await asyncio.sleep(0.02)
+    [entry] = (await harness.admin.get("/appointment-book")).json()["entries"]
+    assert entry["slot_id"] == harness.bookable_slot
+    writes = [(e["status"], e["fault"]) for e in logged if e["path"] == harness.write_path]
+    assert writes == [(201, "commit_after_client_timeout")]
+
+
 async def test_match_by_method_and_path_regex(harness: Harness) -> None:
     await seed(harness.admin, harness.scenario())
     await search(harness)
@@ -166,6 +230,8 @@ async def test_list_and_delete_faults(harness: Harness) -> None:
         {"kind": "explode"},
         {"kind": "delay"},
         {"kind": "delay", "min_seconds": 2, "max_seconds": 1},
+        {"kind": "commit_after_client_timeout"},
+        {"kind": "commit_then_500", "seconds": 1},
         {"kind": "http_500", "seconds": 1},
         {"kind": "http_500", "times": 0},
         {"kind": "http_500", "probability": 2},

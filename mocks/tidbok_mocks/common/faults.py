@@ -22,6 +22,12 @@ class FaultKind(StrEnum):
     RESET = "reset"
     MALFORMED = "malformed"
     COMMIT_THEN_DROP = "commit_then_drop"
+    COMMIT_THEN_500 = "commit_then_500"
+    COMMIT_AFTER_CLIENT_TIMEOUT = "commit_after_client_timeout"
+
+
+#: The kinds that wait: they take ``seconds`` (or ``min_seconds`` and ``max_seconds``).
+TIMED_KINDS = frozenset({FaultKind.DELAY, FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT})
 
 
 class FaultMatch(BaseModel):
@@ -61,9 +67,9 @@ class FaultSpec(BaseModel):
     @model_validator(mode="after")
     def _delay_needs_duration(self) -> FaultSpec:
         ranged = self.min_seconds is not None or self.max_seconds is not None
-        if self.kind is FaultKind.DELAY:
+        if self.kind in TIMED_KINDS:
             if self.seconds is None and not ranged:
-                raise ValueError("a delay needs 'seconds' or 'min_seconds' and 'max_seconds'")
+                raise ValueError(f"{self.kind} needs 'seconds' or 'min_seconds' and 'max_seconds'")
             if ranged and (self.min_seconds is None or self.max_seconds is None):
                 raise ValueError("a random delay needs both 'min_seconds' and 'max_seconds'")
             if (
@@ -73,7 +79,10 @@ class FaultSpec(BaseModel):
             ):
                 raise ValueError("'min_seconds' must not exceed 'max_seconds'")
         elif self.seconds is not None or ranged:
-            raise ValueError("only a delay takes 'seconds', 'min_seconds' or 'max_seconds'")
+            raise ValueError(
+                "only delay and commit_after_client_timeout take 'seconds', 'min_seconds' or "
+                "'max_seconds'"
+            )
         return self
 
 

@@ -23,6 +23,20 @@ log = logging.getLogger(__name__)
 FAULT_KEY = web.RequestKey("tidbok_mock_fault", FaultKind)
 """Set on a request when a fault fired for it."""
 
+HANDLER_ANSWER_KEY = web.RequestKey("tidbok_mock_handler_answer", web.StreamResponse)
+"""Set when a fault replaced the answer of a handler that ran (``commit_then_500``): the answer
+the write really produced, which PMO's idempotency layer keeps for the key."""
+
+#: Faults that let the real handler run, so that a write happens.
+HANDLER_RUNS = frozenset(
+    {
+        FaultKind.DELAY,
+        FaultKind.COMMIT_THEN_DROP,
+        FaultKind.COMMIT_THEN_500,
+        FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT,
+    }
+)
+
 MALFORMED_BODY = b'{"data": [{"id": "1", "start": "2026-'
 """The truncated JSON body a ``malformed`` fault answers with."""
 
@@ -30,7 +44,7 @@ MALFORMED_BODY = b'{"data": [{"id": "1", "start": "2026-'
 def handler_ran(request: web.Request) -> bool:
     """Whether the real handler ran (no fault, or one that lets it run)."""
     fault = request.get(FAULT_KEY)
-    return fault is None or fault in (FaultKind.DELAY, FaultKind.COMMIT_THEN_DROP)
+    return fault is None or fault in HANDLER_RUNS
 
 
 def drop_connection(request: web.Request) -> None:
@@ -152,5 +166,17 @@ def fault_middleware(registry: FaultRegistry, render: ErrorRenderer) -> Middlewa
                 response = await handler(request)
                 drop_connection(request)
                 return response
+            case FaultKind.COMMIT_THEN_500:
+                try:
+                    request[HANDLER_ANSWER_KEY] = await handler(request)
+                except MockError as error:
+                    request[HANDLER_ANSWER_KEY] = render(error)
+                return render(MockError(ErrorKind.INTERNAL, "Injected internal error"))
+            case FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT:
+                # The request arrives whole, then the write waits until the client has given up
+                # (unlike ``delay``, which waits before the body is read).
+                await request.read()
+                await asyncio.sleep(rule.delay_seconds())
+                return await handler(request)
 
     return middleware

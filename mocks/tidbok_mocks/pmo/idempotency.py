@@ -5,7 +5,9 @@
 * same key while the first request is still running -> 409 ``idempotency-key-in-progress``.
 
 Keys are scoped per OAuth client and kept for 24 hours of mock time. Answers with 5xx or 429, and
-requests that a fault stopped before the handler ran, are not stored: the key can be retried.
+requests that a fault stopped before the handler ran, are not stored: the key can be retried. A
+fault that answers 500 after the handler ran (``commit_then_500``) stores the handler's answer:
+the write and its key commit together, and a retry replays it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from aiohttp.typedefs import Handler, Middleware
 from ..common.clock import MockClock
 from ..common.context import is_admin_path
 from ..common.errors import ErrorKind, ErrorRenderer, MockError
-from ..common.middleware import handler_ran
+from ..common.middleware import HANDLER_ANSWER_KEY, handler_ran
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -115,6 +117,8 @@ def parse_key(header: str) -> str:
 
 
 def _storable(request: web.Request, response: web.StreamResponse) -> StoredAnswer | None:
+    # A fault that replaced a finished write's answer (commit_then_500): PMO kept the real one.
+    response = request.get(HANDLER_ANSWER_KEY, response)
     if not handler_ran(request) or response.status >= 500 or response.status == 429:
         return None
     if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
