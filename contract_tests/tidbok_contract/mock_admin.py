@@ -24,6 +24,7 @@ from tidbok_contract.seeding import (
     FaultKind,
     FaultTarget,
     SeededInvitation,
+    SeedingUnsupported,
 )
 
 #: A route of the system's API, as a fault-matching rule: (HTTP method or None, path regex).
@@ -35,6 +36,9 @@ class MockAdminSeeder(ContractSeeder):
 
     #: Seconds a DELAY fault waits; longer than the contract suite's attempt timeout.
     delay_seconds: float = 1.5
+    #: Seconds a COMMIT_AFTER_CLIENT_TIMEOUT fault waits before the write: past the contract
+    #: suite's attempt timeout (0.5 s), and soon enough for a read-back to find the write.
+    late_commit_seconds: float = 0.7
 
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self._admin = client or httpx.AsyncClient(base_url=base_url.rstrip("/") + "/__admin")
@@ -153,11 +157,16 @@ class MockAdminSeeder(ContractSeeder):
 
     async def inject_fault(self, kind: FaultKind, target: FaultTarget, times: int = 1) -> None:
         """Make the next ``times`` calls of ``target`` fail with ``kind``."""
-        method, path = self.fault_routes()[target]
+        route = self.fault_routes().get(target)
+        if route is None:
+            raise SeedingUnsupported(f"this system has no route for {target}")
+        method, path = route
         match = {"path": path} | ({"method": method} if method else {})
         body: dict[str, Any] = {"match": match, "kind": str(kind), "times": times}
         if kind is FaultKind.DELAY:
             body["seconds"] = self.delay_seconds
+        if kind is FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT:
+            body["seconds"] = self.late_commit_seconds
         if kind is FaultKind.HTTP_503:
             body["retry_after"] = 1
         await self._post("/faults", body)

@@ -38,6 +38,10 @@ class FaultKind(StrEnum):
     """Answer 200 with a body that is not valid JSON."""
     COMMIT_THEN_DROP = "commit_then_drop"
     """Perform the write, then cut the connection before the answer."""
+    COMMIT_THEN_500 = "commit_then_500"
+    """Perform the write, then answer 500 instead of its answer ("committed, then failed")."""
+    COMMIT_AFTER_CLIENT_TIMEOUT = "commit_after_client_timeout"
+    """Take the write, wait past the client's attempt timeout, then perform it (and answer late)."""
 
 
 class FaultTarget(StrEnum):
@@ -46,6 +50,8 @@ class FaultTarget(StrEnum):
     BOOK = "book"
     REBOOK = "rebook"
     CANCEL = "cancel"
+    BOOK_INVITATION = "book_invitation"
+    """Booking a slot of an open invitation (systems with open invitations only)."""
     LIST_BOOKINGS = "bookings_for"
     SEARCH = "available_slots"
     ANY = "any"
@@ -135,7 +141,10 @@ class ContractSeeder(ABC):
 
     @abstractmethod
     async def inject_fault(self, kind: FaultKind, target: FaultTarget, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``target`` fail with ``kind``."""
+        """Make the next ``times`` calls of ``target`` fail with ``kind``.
+
+        Raises :class:`SeedingUnsupported` for a kind or target the system cannot show.
+        """
 
     @abstractmethod
     async def clear_faults(self) -> None:

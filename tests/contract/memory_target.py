@@ -55,6 +55,11 @@ from tidbok_contract.seeding import (
 
 _counter = itertools.count(1)
 
+#: Faults after which the write has happened but its answer is lost or ambiguous.
+COMMITTED = frozenset(
+    {FaultKind.COMMIT_THEN_DROP, FaultKind.COMMIT_THEN_500, FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT}
+)
+
 
 @dataclass
 class Fault:
@@ -148,8 +153,8 @@ class ContractMemoryAdapter(MemoryAdapter):
         async def write() -> BookingResult:
             kind = await self._fault(FaultTarget.BOOK, write=True)
             result = await super(ContractMemoryAdapter, self).book(unit, request)
-            if kind is FaultKind.COMMIT_THEN_DROP:
-                raise OutcomeUnknown("book: connection dropped after the write")
+            if kind in COMMITTED:
+                raise OutcomeUnknown("book: no usable answer after the write")
             return result
 
         async def read_back() -> BookingResult | None:
@@ -163,8 +168,8 @@ class ContractMemoryAdapter(MemoryAdapter):
     ) -> BookingResult:
         kind = await self._fault(FaultTarget.REBOOK, write=True)
         result = await super().rebook(unit, booking_id, slot_id, subject_of_care)
-        if kind is FaultKind.COMMIT_THEN_DROP:
-            raise OutcomeUnknown("rebook: connection dropped after the write")
+        if kind in COMMITTED:
+            raise OutcomeUnknown("rebook: no usable answer after the write")
         return result
 
     async def cancel(
@@ -176,9 +181,31 @@ class ContractMemoryAdapter(MemoryAdapter):
     ) -> WriteOutcome:
         kind = await self._fault(FaultTarget.CANCEL, write=True)
         outcome = await super().cancel(unit, booking_id, subject_of_care, message)
-        if kind is FaultKind.COMMIT_THEN_DROP:
-            raise OutcomeUnknown("cancel: connection dropped after the write")
+        if kind in COMMITTED:
+            raise OutcomeUnknown("cancel: no usable answer after the write")
         return outcome
+
+    async def book_invitation(
+        self,
+        unit: str,
+        invitation_id: str,
+        slot_id: str,
+        subject_of_care: PersonalIdentityNumber,
+    ) -> BookingResult:
+        async def write() -> BookingResult:
+            kind = await self._fault(FaultTarget.BOOK_INVITATION, write=True)
+            result = await super(ContractMemoryAdapter, self).book_invitation(
+                unit, invitation_id, slot_id, subject_of_care
+            )
+            if kind in COMMITTED:
+                raise OutcomeUnknown("book_invitation: no usable answer after the write")
+            return result
+
+        async def read_back() -> BookingResult | None:
+            found = await self._on_slot(slot_id, subject_of_care)
+            return BookingResult(booking=found) if found else None
+
+        return await write_with_readback(write, read_back, pause=0.0)
 
 
 class ContractMemorySystem(MemorySystem):

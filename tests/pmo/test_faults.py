@@ -32,6 +32,8 @@ RECOVERED = {
     FaultKind.HTTP_503,
     FaultKind.RESET,
     FaultKind.COMMIT_THEN_DROP,
+    FaultKind.COMMIT_THEN_500,  # PMO kept the key with the write: the retry replays it
+    FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT,  # "in progress" until the late write, then replayed
 }
 
 

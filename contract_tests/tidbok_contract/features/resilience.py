@@ -8,8 +8,11 @@ import time
 
 import pytest
 
-from tidbok.errors import BackendUnavailable, SlotTaken, TechnicalFault
+from tidbok.errors import BackendUnavailable, OutcomeUnknown, SlotTaken, TechnicalFault
+from tidbok.events import ActivityKind
+from tidbok.models import BookingResult, Capability
 from tidbok_contract.features.base import ContractTests
+from tidbok_contract.markers import requires
 from tidbok_contract.scenario import UNIT, bookings_at
 from tidbok_contract.seeding import FaultKind, FaultTarget
 
@@ -76,6 +79,49 @@ class ResilienceTests(ContractTests):
         starts = [record.start for record in await self.citizen_records()]
         assert len(starts) == 1
         assert starts[0] in (old_start, new_start)
+
+    async def test_server_error_after_a_booking_reports_the_booking(self) -> None:
+        """The backend booked, then answered 500: the citizen gets the booking and one inbox
+        message (R10), never "try again later" and never slot_taken on their own booking."""
+        start = self.far()
+        slot_id = await self.scenario.free_slot(start)
+        await self.scenario.fault(FaultKind.COMMIT_THEN_500, FaultTarget.BOOK)
+        result = await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        records = bookings_at(await self.scenario.appointment_book(UNIT), start)
+        assert [record.booking_id for record in records] == [result.booking.id]
+        assert [a.kind for a in self.activities.activities] == [ActivityKind.BOOKED]
+
+    @requires(Capability.OPEN_INVITATIONS)
+    async def test_server_error_after_an_invitation_booking_reports_the_booking(self) -> None:
+        """Booking an invitation's slot, committed then answered 500: the booking, once."""
+        start = self.far()
+        seeded = await self.scenario.invitation([start, self.far(11)])
+        slot_id = seeded.slot_ids[0]
+        await self.scenario.fault(FaultKind.COMMIT_THEN_500, FaultTarget.BOOK_INVITATION)
+        result = await self.service.book_invitation(
+            self.citizen, UNIT, seeded.id, slot_id, accept_terms=True
+        )
+        assert result.booking.is_invitation
+        records = await self.citizen_records()
+        assert [record.booking_id for record in records] == [result.booking.id]
+        assert [a.kind for a in self.activities.activities] == [ActivityKind.INVITATION_BOOKED]
+
+    async def test_a_booking_committed_after_the_client_gave_up_is_never_doubled(self) -> None:
+        """The backend books only after the attempt timed out: the booking once, or "outcome
+        unknown" with no inbox message; never a clean failure, never two bookings."""
+        start = self.far()
+        slot_id = await self.scenario.free_slot(start)
+        await self.scenario.fault(FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT, FaultTarget.BOOK)
+        result: BookingResult | None = None
+        with contextlib.suppress(OutcomeUnknown):
+            result = await self.service.book(self.citizen, UNIT, slot_id, accept_terms=True)
+        records = bookings_at(await self.scenario.appointment_book(UNIT), start)
+        if result is not None:
+            assert [record.booking_id for record in records] == [result.booking.id]
+            assert [a.kind for a in self.activities.activities] == [ActivityKind.BOOKED]
+        else:
+            assert len(records) <= 1  # the late write may still be on its way
+            assert self.activities.activities == []
 
     async def test_connection_reset_before_a_booking_never_doubles(self) -> None:
         """A reset before the write: the booking made exactly once, or a technical fault and

@@ -35,6 +35,7 @@ class PasisSeeder(MockAdminSeeder):
             FaultTarget.BOOK: ("POST", r"/enheter/[^/]+/bokningar$"),
             FaultTarget.REBOOK: ("POST", r"/bokningar/[^/]+/omboka$"),
             FaultTarget.CANCEL: ("POST", r"/bokningar/[^/]+/avboka$"),
+            FaultTarget.BOOK_INVITATION: ("POST", r"/kallelser/[^/]+/bokning$"),
             FaultTarget.LIST_BOOKINGS: ("GET", r"/enheter/[^/]+/bokningar$"),
             FaultTarget.SEARCH: ("GET", r"/enheter/[^/]+/lediga-tider$"),
             FaultTarget.ANY: (None, f"^{API_BASE}/"),
