@@ -1,4 +1,6 @@
-"""The fault matrix: every fault of the mocks x book, rebook, cancel, list x PASiS and PMO.
+"""The fault matrix: every fault of the mocks x every write and the list x PASiS and PMO.
+
+The writes are book, rebook, cancel and, for PASiS, booking an open invitation (PMO has none).
 
 One BookingService runs over four in-process mocks: two PASiS backends and two PMO backends with
 one unit each. In every cell one unit (the *faulty* unit, the first backend of the system under
@@ -8,14 +10,17 @@ answering, at the same time, as if nothing happened. Each cell asserts:
 1. the caller's outcome: the result, or exactly the typed error of :data:`EXPECTED`, never an
    untyped exception;
 2. the appointment book of the faulty unit afterwards: exactly the citizen's bookings that the
-   outcome says exist (nothing lost, nothing doubled), and the other units' books untouched;
+   outcome says exist (nothing lost, nothing doubled), and the other units' books untouched; and
+   the inbox: exactly one activity (R10) for a write that happened, none for one that did not;
 3. the other units answered a slot search and a bookings list concurrently with the faulty call,
    and ``schedule().failed_units`` names only the faulty unit.
 
 How faults are injected:
 
-* writes (book, rebook, cancel): the next request of the route fails once (``times=1``). The
-  question is whether a lost, refused or garbled answer turns into a lost or doubled booking.
+* writes (book, rebook, cancel, invite): the next request of the route fails once (``times=1``).
+  The question is whether a lost, refused, ambiguous or garbled answer turns into a lost or
+  doubled booking, or a booking the citizen is told failed. ``commit_then_500`` writes and then
+  answers 500; ``commit_after_client_timeout`` writes only after the client's attempt timed out.
 * list (``schedule``, the citizen's bookings at every unit): first the route fails once, which
   the read retries absorb (:data:`READ_RETRIED`); then it fails on every request until the cell
   ends, so the retries are used up. The question is whether the citizen still sees every other
@@ -23,12 +28,16 @@ How faults are injected:
 
 Resilience is small and fast: 0.3 s per attempt, 2 s per operation, 2 read retries, no backoff,
 a breaker threshold too high to open. A ``delay`` waits 0.5 s (beyond the attempt timeout);
-``http_503`` and ``http_429`` carry ``Retry-After: 1``.
+``http_503`` and ``http_429`` carry ``Retry-After: 1``. ``commit_after_client_timeout`` writes
+0.4 s after the request arrived: after the client gave up (0.3 s), and within PASiS's read-back
+window (reads at about 0.3, 0.5 and 0.9 s; ``test_the_late_commit_falls_in_the_read_back_window``
+checks that).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -54,20 +63,29 @@ from tidbok.errors import (
 )
 from tidbok.events import ActivityKind, BookingActivity
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Access1177, BookingResult, Caller, Schedule, WriteOutcome
+from tidbok.models import Access1177, BookingResult, Caller, Capability, Schedule, WriteOutcome
 from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok.settings import ResilienceSettings, TidbokSettings
 from tidbok_contract.mock_admin import MockAdminSeeder
 from tidbok_contract.seeding import FaultTarget
 from tidbok_mocks import run_pasis, run_pmo
+from tidbok_pasis.adapter import PasisAdapter
 from tidbok_pasis.seeder import PasisSeeder
 from tidbok_pmo.seeder import PmoSeeder
 
 System: TypeAlias = Literal["pasis", "pmo"]
-Operation: TypeAlias = Literal["book", "rebook", "cancel", "list"]
+Operation: TypeAlias = Literal["book", "rebook", "cancel", "invite", "list"]
 Fault: TypeAlias = Literal[
-    "delay", "http_500", "http_503", "http_429", "reset", "malformed", "commit_then_drop"
+    "delay",
+    "http_500",
+    "http_503",
+    "http_429",
+    "reset",
+    "malformed",
+    "commit_then_drop",
+    "commit_then_500",
+    "commit_after_client_timeout",
 ]
 #: "ok": the caller gets the result (for list: every unit's bookings, no failed unit).
 #: An error class: the caller gets exactly that typed error (for list: the faulty unit is listed
@@ -75,7 +93,13 @@ Fault: TypeAlias = Literal[
 Outcome: TypeAlias = Literal["ok"] | type[TidbokError]
 
 SYSTEMS: tuple[System, ...] = ("pasis", "pmo")
-OPERATIONS: tuple[Operation, ...] = ("book", "rebook", "cancel", "list")
+OPERATIONS: tuple[Operation, ...] = ("book", "rebook", "cancel", "invite", "list")
+#: The operations of each system: booking an open invitation is PASiS's alone (R15).
+OPERATIONS_OF: dict[System, tuple[Operation, ...]] = {
+    "pasis": OPERATIONS,
+    "pmo": tuple(operation for operation in OPERATIONS if operation != "invite"),
+}
+WRITES: tuple[Operation, ...] = ("book", "rebook", "cancel", "invite")
 FAULTS: tuple[Fault, ...] = (
     "delay",
     "http_500",
@@ -84,6 +108,8 @@ FAULTS: tuple[Fault, ...] = (
     "reset",
     "malformed",
     "commit_then_drop",
+    "commit_then_500",
+    "commit_after_client_timeout",
 )
 
 # -- the expected outcome of every cell ----------------------------------------------------------
@@ -91,18 +117,21 @@ FAULTS: tuple[Fault, ...] = (
 # PASiS cannot deduplicate a write, so a write reaches it exactly once. A 503 or 429 proves that
 # nothing was written, so the write is sent again after Retry-After and succeeds. When the answer
 # is ambiguous, lost or unreadable (a 500, which may come after the write; timeout, reset,
-# malformed, commit_then_drop) the citizen's bookings are read back: the booking found is the
-# result (commit_then_drop), else "outcome unknown" (nothing happened, and the citizen is asked to
-# look at Bokade tider before trying again).
+# malformed, commit_then_drop, commit_then_500, commit_after_client_timeout) the citizen's bookings
+# are read back: the booking found is the result (the commit_* faults, the late one too: it lands
+# within the read-back window), else "outcome unknown" (nothing happened, and the citizen is asked
+# to look at Bokade tider before trying again).
 #
 # PMO deduplicates writes by Idempotency-Key, so a write is retried with the same key on 5xx,
-# 429, reset and timeout: PMO replays an answer it lost and never writes twice. Only a malformed
-# 200 is not retried blindly; it is read back, and since the handler never ran, nothing is found.
+# 429, reset and timeout: PMO replays an answer it lost and never writes twice (after
+# commit_then_500 it kept the key with the write; during a late commit it answers "in progress"
+# until the write is done). Only a malformed 200 is not retried blindly; it is read back, and
+# since the handler never ran, nothing is found.
 #
 # Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline. A list
-# fault that never stops therefore fails the unit with the last attempt's error: a timeout is
-# "backend timeout", refusals and a cut connection "backend unavailable", an unreadable answer
-# "backend protocol error".
+# fault that never stops therefore fails the unit with the last attempt's error: a timeout (delay,
+# commit_after_client_timeout) is "backend timeout", refusals (commit_then_500 too) and a cut
+# connection "backend unavailable", an unreadable answer "backend protocol error".
 
 OK: Outcome = "ok"
 UNKNOWN = OutcomeUnknown  # the answer was lost and reading back found nothing
@@ -110,24 +139,32 @@ DOWN = BackendUnavailable  # a refusal (5xx, 429) or a cut connection
 SLOW = BackendTimeout  # no answer in time
 GARBLED = BackendProtocolError  # an answer that cannot be read
 
-#: One row per (system, operation), one column per fault, in the order of FAULTS.
+#: One row per (system, operation), one column per fault, in the order of FAULTS (c_t_drop:
+#: commit_then_drop, c_t_500: commit_then_500, late: commit_after_client_timeout).
 # fmt: off
-_ROWS: dict[tuple[System, Operation], tuple[Outcome, ...]] = {
-    #                      delay    http_500 http_503 http_429 reset    malformed commit_then_drop
-    ("pasis", "book"):   (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "rebook"): (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "cancel"): (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN,  OK),
-    ("pasis", "list"):   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED,  DOWN),
-    ("pmo", "book"):     (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
-    ("pmo", "rebook"):   (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
-    ("pmo", "cancel"):   (OK,      OK,      OK,      OK,      OK,      UNKNOWN,  OK),
-    ("pmo", "list"):     (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED,  DOWN),
+_ROWS: dict[System, dict[Operation, tuple[Outcome, ...]]] = {
+    "pasis": {
+        #          delay    http_500 http_503 http_429 reset    malformd c_t_drop c_t_500  late
+        "book":   (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "rebook": (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "cancel": (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "invite": (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "list":   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED, DOWN,    DOWN,    SLOW),
+    },
+    "pmo": {
+        #          delay    http_500 http_503 http_429 reset    malformd c_t_drop c_t_500  late
+        "book":   (OK,      OK,      OK,      OK,      OK,      UNKNOWN, OK,      OK,      OK),
+        "rebook": (OK,      OK,      OK,      OK,      OK,      UNKNOWN, OK,      OK,      OK),
+        "cancel": (OK,      OK,      OK,      OK,      OK,      UNKNOWN, OK,      OK,      OK),
+        "list":   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED, DOWN,    DOWN,    SLOW),
+    },
 }
 # fmt: on
 
 EXPECTED: dict[tuple[System, Operation, Fault], Outcome] = {
     (system, operation, fault): outcome
-    for (system, operation), row in _ROWS.items()
+    for system, rows in _ROWS.items()
+    for operation, row in rows.items()
     for fault, outcome in zip(FAULTS, row, strict=True)
 }
 
@@ -141,6 +178,8 @@ LIST_ATTEMPTS: dict[Fault, int] = {
     "reset": 3,
     "malformed": 3,
     "commit_then_drop": 3,
+    "commit_then_500": 3,
+    "commit_after_client_timeout": 3,
 }
 
 #: Read faults that the read retries absorb when they happen once: a list then answers in full.
@@ -152,6 +191,8 @@ READ_RETRIED: frozenset[Fault] = frozenset(FAULTS)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)  # a Monday morning
 CITIZEN = Caller(subject_of_care=PersonalIdentityNumber("191212121212"))
 DELAY_SECONDS = 0.5
+#: When ``commit_after_client_timeout`` writes, after the request arrived.
+LATE_COMMIT_SECONDS = 0.4
 FAST = ResilienceSettings(
     attempt_timeout=0.3,
     deadline=2.0,
@@ -172,6 +213,8 @@ BACKENDS: dict[str, tuple[System, str]] = {
 TIME_TYPE = "TT-OPEN"
 NEW_SLOT = "S-NEW"  # free: booked by "book", the target of "rebook"
 FREE_SLOT = "S-FREE"  # free, never touched: what a slot search on a healthy unit finds
+INVITED_SLOT = "S-INV"  # PASiS: the slot an open invitation offers the citizen, booked by "invite"
+INVITATION = "K-MINE"  # PASiS: the citizen's open invitation
 MINE = "B-MINE"  # the citizen's own booking: rebooked or cancelled
 STAFF = "B-STAFF"  # a booking staff made for the citizen
 #: The citizen's active bookings on every unit before a cell: booking id -> slot id.
@@ -183,8 +226,9 @@ def at(day: int, hour: int) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=STOCKHOLM)
 
 
-def scenario(unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
-    """One unit with a bookable and changeable time type, two free slots and two bookings."""
+def scenario(system: System, unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
+    """One unit with a bookable and changeable time type, two free slots and two bookings; in
+    PASiS also an open invitation offering one more slot (kept out of slot searches)."""
     everything = Access1177(visible=True, bookable=True, changeable=True)
     slots = {
         NEW_SLOT: at(25, 10),
@@ -192,6 +236,11 @@ def scenario(unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
         SEEDED[MINE]: at(26, 10),
         SEEDED[STAFF]: at(26, 11),
     }
+    invitations: dict[str, Any] = {}
+    if system == "pasis":
+        slots[INVITED_SLOT] = at(25, 12)
+        invited = {"unit": unit, "person": CITIZEN.subject_of_care.value, "slots": [INVITED_SLOT]}
+        invitations["invitations"] = [{"id": INVITATION} | invited]
     return {
         "now": NOW.isoformat(),
         "units": [{"id": unit, "name": f"Mottagningen {unit[-4:]}"}],
@@ -217,6 +266,7 @@ def scenario(unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
                 "booked_by": "staff",
             },
         ],
+        **invitations,
     }
 
 
@@ -239,6 +289,8 @@ class Backend:
             spec["times"] = times
         if fault == "delay":
             spec["seconds"] = DELAY_SECONDS
+        if fault == "commit_after_client_timeout":
+            spec["seconds"] = LATE_COMMIT_SECONDS
         if fault in ("http_503", "http_429"):
             spec["retry_after"] = 1
         (await self.admin.post("/faults", json=spec)).raise_for_status()
@@ -258,6 +310,16 @@ class Backend:
             for entry in response.json()["entries"]
             if entry["person"] == CITIZEN.subject_of_care.value and entry["status"] == "booked"
         }
+
+    async def finished(self, fault: Fault) -> None:
+        """Wait until the request that ``fault`` hit has finished on the mock (it is logged then):
+        a late write is in the appointment book, or never will be. Bounded, not a fixed sleep."""
+        for _ in range(200):
+            entries = (await self.admin.get("/requests")).json()["requests"]
+            if any(entry["fault"] == fault for entry in entries):
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"the request hit by {fault} never finished")
 
     async def requests(self, method: str, path: str) -> list[dict[str, Any]]:
         """The API requests the mock logged whose method and path fit a fault route."""
@@ -362,7 +424,8 @@ async def world(running: World) -> World:
     """The shared world, every backend reset (no faults, no request log) and seeded afresh."""
     for backend in running.backends.values():
         (await backend.admin.post("/reset")).raise_for_status()
-        loaded = await backend.admin.post("/scenario", json=scenario(backend.unit, backend.seeder))
+        seeded = scenario(backend.system, backend.unit, backend.seeder)
+        loaded = await backend.admin.post("/scenario", json=seeded)
         assert loaded.status_code < 300, loaded.text
     running.inbox.activities.clear()
     return running
@@ -375,12 +438,14 @@ ACTIVITIES: dict[Operation, ActivityKind] = {
     "book": ActivityKind.BOOKED,
     "rebook": ActivityKind.REBOOKED,
     "cancel": ActivityKind.CANCELLED,
+    "invite": ActivityKind.INVITATION_BOOKED,
 }
 
 TARGETS: dict[Operation, FaultTarget] = {
     "book": FaultTarget.BOOK,
     "rebook": FaultTarget.REBOOK,
     "cancel": FaultTarget.CANCEL,
+    "invite": FaultTarget.BOOK_INVITATION,
     "list": FaultTarget.LIST_BOOKINGS,
 }
 
@@ -396,6 +461,8 @@ def operate(world: World, operation: Operation, unit: str) -> Awaitable[Result]:
         return service.rebook(CITIZEN, unit, MINE, NEW_SLOT)
     if operation == "cancel":
         return service.cancel(CITIZEN, unit, MINE)
+    if operation == "invite":
+        return service.book_invitation(CITIZEN, unit, INVITATION, INVITED_SLOT, accept_terms=True)
     return service.schedule(CITIZEN)
 
 
@@ -437,6 +504,9 @@ def expected_book(operation: Operation, done: bool, result: Result | None) -> di
     if operation == "book":
         assert isinstance(result, BookingResult)
         return SEEDED | {result.booking.id: NEW_SLOT}
+    if operation == "invite":
+        assert isinstance(result, BookingResult)
+        return SEEDED | {result.booking.id: INVITED_SLOT}
     if operation == "rebook":
         return SEEDED | {MINE: NEW_SLOT}
     return {STAFF: SEEDED[STAFF]}
@@ -446,11 +516,12 @@ def check_result(
     operation: Operation, faulty: Backend, healthy: list[Backend], result: Result | None
 ) -> None:
     """The result the citizen got when the cell's outcome is "ok"."""
-    if operation in ("book", "rebook"):
+    if operation in ("book", "rebook", "invite"):
         assert isinstance(result, BookingResult)
         assert result.booking.unit == faulty.unit
-        assert result.booking.start == at(25, 10)
+        assert result.booking.start == at(25, 12 if operation == "invite" else 10)
         assert result.booking.subject_of_care == CITIZEN.subject_of_care
+        assert result.booking.is_invitation is (operation == "invite")
         if operation == "rebook":
             assert result.booking.id == MINE
     elif operation == "cancel":
@@ -494,13 +565,34 @@ def cells() -> list[Any]:
     return [
         pytest.param(system, operation, fault, id=f"{system}-{operation}-{fault}")
         for system in SYSTEMS
-        for operation in OPERATIONS
+        for operation in OPERATIONS_OF[system]
         for fault in FAULTS
     ]
 
 
 def test_the_table_covers_every_cell() -> None:
-    assert set(EXPECTED) == {(s, o, f) for s in SYSTEMS for o in OPERATIONS for f in FAULTS}
+    assert set(EXPECTED) == {(s, o, f) for s in SYSTEMS for o in OPERATIONS_OF[s] for f in FAULTS}
+
+
+def test_every_write_of_every_system_is_in_the_matrix() -> None:
+    """Every write a system offers has its row; only a system without open invitations (PMO)
+    lacks the invitation row."""
+    plugins = {"pasis": tidbok_pasis, "pmo": tidbok_pmo}
+    for system in SYSTEMS:
+        [declared] = plugins[system].tidbok_scheduling_systems()
+        offered = set(WRITES)
+        if Capability.OPEN_INVITATIONS not in declared.capabilities:
+            offered.discard("invite")
+        assert {o for o in OPERATIONS_OF[system] if o in WRITES} == offered, system
+    assert "invite" in OPERATIONS_OF["pasis"]
+
+
+def test_the_late_commit_falls_in_the_read_back_window() -> None:
+    """``commit_after_client_timeout`` writes after the client gave up and well before PASiS's
+    last read-back (``write_with_readback``: 3 reads, ``pause`` and ``2 * pause`` apart)."""
+    pause = inspect.signature(PasisAdapter).parameters["readback_pause"].default
+    last_read = FAST.attempt_timeout + pause + 2 * pause
+    assert FAST.attempt_timeout < LATE_COMMIT_SECONDS < last_read - 0.3  # with room to spare
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -527,6 +619,9 @@ async def test_fault_cell(world: World, system: System, operation: Operation, fa
     )
     result, error = faulty_call.result, faulty_call.error
     rules = await faulty.clear_faults()
+
+    if fault == "commit_after_client_timeout" and operation != "list":
+        await faulty.finished(fault)  # the late write has landed
 
     # 1. The caller's outcome (a one-time rule is spent once it fired).
     if operation == "list":
