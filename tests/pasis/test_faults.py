@@ -31,6 +31,10 @@ FAULTS: dict[str, tuple[dict[str, Any], bool]] = {
     "reset": ({"kind": "reset"}, False),
     "malformed": ({"kind": "malformed"}, False),
     "commit_then_drop": ({"kind": "commit_then_drop"}, True),
+    # The write happens, then a 500: read back, found.
+    "commit_then_500": ({"kind": "commit_then_500"}, True),
+    # The write happens 0.4 s in, after the client gave up (0.3 s): the read-back finds it.
+    "commit_after_client_timeout": ({"kind": "commit_after_client_timeout", "seconds": 0.4}, True),
 }
 
 #: The typed error the caller gets when the write did not happen.
@@ -135,6 +139,30 @@ async def test_invitation_booking_lost_answer_is_read_back(live: Live) -> None:
     result = await live.service.book_invitation(live.citizen, UNIT, "K1", "K-S1", accept_terms=True)
     assert result.booking.is_invitation
     assert [e["invitation_id"] for e in await citizen_entries(live)] == ["K1"]
+
+
+async def test_a_write_later_than_the_read_back_window_is_outcome_unknown(live: Live) -> None:
+    """PASiS books only after the last read-back (about 0.9 s): the honest answer is "outcome
+    unknown", whose text sends the citizen to Bokade tider, where the booking then is."""
+    await live.fault(
+        match={"method": "POST", "path": "bokningar$"},
+        kind="commit_after_client_timeout",
+        seconds=1.5,
+        times=1,
+    )
+    with pytest.raises(OutcomeUnknown) as raised:
+        await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)
+    assert raised.value.code == "outcome_unknown"
+    assert "Bokade tider" in raised.value.citizen_text
+    assert await citizen_entries(live) == []
+    for _ in range(300):  # until the late write has landed (the mock logs it then)
+        if any(r["fault"] == "commit_after_client_timeout" for r in await live.requests()):
+            break
+        await asyncio.sleep(0.01)
+    shown = await live.service.unit_bookings(live.citizen, UNIT)
+    assert [booking.start for booking in shown if booking.booked_by == "citizen"] == [at(24, 10)]
+    posts = [r for r in await live.requests() if r["method"] == "POST"]
+    assert len(posts) == 1  # never re-sent
 
 
 async def test_reads_honour_retry_after(live: Live) -> None:
