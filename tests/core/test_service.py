@@ -412,6 +412,33 @@ async def test_invitation_is_booked_once(world: World) -> None:
         )
 
 
+async def test_invitation_slots_not_visible_on_1177_are_neither_listed_nor_bookable(
+    world: World,
+) -> None:
+    """Level 1 slots are kept off 1177 (NotFound); level 2 ones stay, booked via the invitation."""
+    me = world.citizen.subject_of_care
+    hidden = world.pasis.add_invitation(PASIS_UNIT, me, [at(3, 9)], access=NOT_SHOWN)
+    shown = world.pasis.add_invitation(PASIS_UNIT, me, [at(4, 9)], access=SHOWN_ONLY)
+    mixed = world.pasis.add_invitation(PASIS_UNIT, me, [at(5, 9), at(5, 10)])
+    kept_off = world.pasis.add_slot(PASIS_UNIT, at(5, 11), access=NOT_SHOWN)
+    world.pasis.invitations[mixed.id].invitation = mixed.model_copy(
+        update={"slots": (*mixed.slots, kept_off)}
+    )
+    listed = {inv.id: inv for inv in (await world.service.invitations(world.citizen)).invitations}
+    assert set(listed) == {shown.id, mixed.id}
+    assert [slot.id for slot in listed[mixed.id].slots] == [slot.id for slot in mixed.slots]
+    for invitation_id, slot_id in ((hidden.id, hidden.slots[0].id), (mixed.id, kept_off.id)):
+        with pytest.raises(NotFound):
+            await world.service.book_invitation(
+                world.citizen, PASIS_UNIT, invitation_id, slot_id, accept_terms=True
+            )
+    assert "book_invitation" not in world.pasis.calls
+    result = await world.service.book_invitation(
+        world.citizen, PASIS_UNIT, shown.id, shown.slots[0].id, accept_terms=True
+    )
+    assert result.booking.start == at(4, 9)
+
+
 async def test_invitations_are_not_asked_of_systems_without_them(world: World) -> None:
     await world.service.invitations(world.citizen)
     assert "invitations_for" not in world.pmo.calls
