@@ -7,7 +7,8 @@ injected clock.
 
 It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter call in
 :mod:`tidbok.calls`, open invitations in :mod:`tidbok.invitations`, input checks in
-:mod:`tidbok.citizen_input` and the activity event in :mod:`tidbok.activity`.
+:mod:`tidbok.citizen_input`, the activity event in :mod:`tidbok.activity` and the units'
+overview in :mod:`tidbok.overview`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
+from tidbok.overview import UnitOverview, fetch_overview
 from tidbok.permissions import (
     change_refusal,
     offered_slots,
@@ -127,6 +129,12 @@ class BookingService:
         route = self._units.route(hsa_id)
         adapter = route.require_adapter()
         return await call_adapter(route, "list_time_types", adapter.list_time_types(route.hsa_id))
+
+    async def overview(self, hsa_id: str) -> UnitOverview:
+        """The unit's overview (R14): every time type, visible or not, with what 1177 does with
+        it, and the free slots of the next four weeks whose 1177 level differs from their type's
+        (:mod:`tidbok.overview`). For the unit and integration teams, not for citizens."""
+        return await fetch_overview(self._units.route(hsa_id), self.clock.now())
 
     # -- searching -----------------------------------------------------------------------
 
