@@ -207,7 +207,8 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
         "is visible on 1177, bookable directly, and cancellable/rebookable by the citizen. "
         "'(service off)' marks access the time type has but the unit's activated case types "
         "do not use. Under a time type, one line per distinct 1177 level of its free slots in "
-        "the next four weeks that differs from the type's own (PASiS sets levels per slot).",
+        "the next four weeks that differs from the type's own (PASiS sets levels per slot). "
+        "The same overview is GET /v1/units/{hsa_id}/overview.",
         run=_cmd_overview,
     )
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
