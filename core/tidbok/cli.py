@@ -123,12 +123,12 @@ async def overview_table(service: BookingService, hsa_id: str) -> str:
     ]
     if not rows:
         lines.append("(the scheduling system reports no time types for this unit)")
+    lines.append("")
     if any(entry.slot_levels for entry in overview.time_types):
         start, end = (
             f"{moment:%Y-%m-%d %H:%M}" for moment in (overview.period_start, overview.period_end)
         )
         lines += [
-            "",
             f"\u2514 free slots from {start} to {end} whose 1177 level differs from their "
             "time type's.",
         ]
