@@ -72,6 +72,7 @@ from tidbok.models import (  # noqa: E402
     WriteOutcome,
 )
 from tidbok.oauth import ClientCredentialsAuth  # noqa: E402
+from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview  # noqa: E402
 from tidbok.rules import EarliestBooking, SystemRules  # noqa: E402
 from tidbok.service import BookingService  # noqa: E402
 from tidbok.settings import (  # noqa: E402
@@ -139,6 +140,7 @@ __all__ = [
     "SchedulingAdapter",
     "SchedulingSystem",
     "Slot",
+    "SlotLevel",
     "SlotTaken",
     "SystemClock",
     "SystemRules",
@@ -147,7 +149,9 @@ __all__ = [
     "TidbokError",
     "TidbokSettings",
     "TimeType",
+    "TimeTypeOverview",
     "UnitFailure",
+    "UnitOverview",
     "UtcTimestamp",
     "WriteOutcome",
     "__version__",

@@ -113,8 +113,11 @@ class SchedulingAdapter(ABC):
     ) -> list[date]:
         """Days in ``[start, end)`` with at least one slot bookable via 1177 (GetAvailableDates).
 
-        The default derives them from :meth:`available_slots`; override when the backend has a
-        cheaper call.
+        Deprecated: the service no longer calls it, and overriding it has no effect. The service
+        answers GetAvailableDates from :meth:`available_slots` through the same booking window
+        and access filter as the slot search, so that dates and slots always agree (bare days
+        cannot be checked against the window or each slot's access). Kept so that plugins which
+        call or override it keep working.
         """
         slots = await self.available_slots(unit, start, end, time_type)
         return sorted({slot.start.date() for slot in slots if slot.access.bookable})

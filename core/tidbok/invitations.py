@@ -27,8 +27,10 @@ class Invitations:
     async def open_for(self, caller: Caller) -> InvitationList:
         """The citizen's open invitations at every unit whose system supports them.
 
-        Used invitations and slots outside the booking window are left out; a unit that cannot
-        answer is listed in ``failed_units``.
+        Used invitations, slots outside the booking window and slots not visible on 1177 (PASiS
+        level 1) are left out; a visible slot that is not bookable directly (PASiS level 2) stays,
+        as the invitation is what lets the citizen book it. A unit that cannot answer is listed
+        in ``failed_units``.
         """
         routes = [
             route
@@ -53,8 +55,9 @@ class Invitations:
     ) -> BookingResult:
         """Book one slot of an open invitation at the unit; the backend's result as it answered.
 
-        NotFound if the unit has no open invitations or the citizen no such invitation or slot;
-        a second booking of a used invitation is left to the backend to refuse.
+        NotFound if the unit has no open invitations or the citizen no such invitation or slot
+        (a slot not visible on 1177 looks exactly like a missing one); a second booking of a
+        used invitation is left to the backend to refuse.
         """
         route.require_active()
         system = route.require_system()
@@ -71,7 +74,10 @@ class Invitations:
         invitation = next((inv for inv in invitations if inv.id == invitation_id), None)
         if invitation is None or invitation.subject_of_care != caller.subject_of_care:
             raise NotFound(f"no invitation {invitation_id} for this citizen at {route.hsa_id}")
-        slot = next((slot for slot in invitation.slots if slot.id == slot_id), None)
+        slot = next(
+            (slot for slot in invitation.slots if slot.id == slot_id and slot.access.visible),
+            None,
+        )
         if slot is None and not invitation.used:
             raise NotFound(f"invitation {invitation_id} offers no slot {slot_id}")
         if slot is not None and not may_book_start(system.rules, slot.start, self._clock.now()):
@@ -94,7 +100,9 @@ class Invitations:
             if invitation.used or invitation.subject_of_care != caller.subject_of_care:
                 continue
             slots = tuple(
-                slot for slot in invitation.slots if may_book_start(rules, slot.start, now)
+                slot
+                for slot in invitation.slots
+                if slot.access.visible and may_book_start(rules, slot.start, now)
             )
             if slots:
                 open_ones.append(invitation.model_copy(update={"slots": slots}))

@@ -7,13 +7,14 @@ injected clock.
 
 It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter call in
 :mod:`tidbok.calls`, open invitations in :mod:`tidbok.invitations`, input checks in
-:mod:`tidbok.citizen_input` and the activity event in :mod:`tidbok.activity`.
+:mod:`tidbok.citizen_input`, the activity event in :mod:`tidbok.activity` and the units'
+overview in :mod:`tidbok.overview`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
@@ -23,7 +24,7 @@ from tidbok.aggregate import gather_per_unit
 from tidbok.backend_http import CallObserver
 from tidbok.calls import call_adapter
 from tidbok.citizen_input import cancel_message, new_booking, search_period
-from tidbok.clock import Clock, SystemClock, instant
+from tidbok.clock import Clock, SystemClock, instant, to_stockholm
 from tidbok.errors import BookingRefused, InvalidInput, NotFound, TermsNotAccepted
 from tidbok.events import ActivityKind
 from tidbok.invitations import Invitations
@@ -42,7 +43,14 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
-from tidbok.permissions import change_refusal, permissions_for, shown_to, slot_refusal
+from tidbok.overview import UnitOverview, fetch_overview
+from tidbok.permissions import (
+    change_refusal,
+    offered_slots,
+    permissions_for,
+    shown_to,
+    slot_refusal,
+)
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.routing import UnitDirectory, UnitRoute
 from tidbok.rules import BookingWindow
@@ -122,6 +130,12 @@ class BookingService:
         adapter = route.require_adapter()
         return await call_adapter(route, "list_time_types", adapter.list_time_types(route.hsa_id))
 
+    async def overview(self, hsa_id: str) -> UnitOverview:
+        """The unit's overview (R14): every time type, visible or not, with what 1177 does with
+        it, and the free slots of the next four weeks whose 1177 level differs from their type's
+        (:mod:`tidbok.overview`). For the unit and integration teams, not for citizens."""
+        return await fetch_overview(self._units.route(hsa_id), self.clock.now())
+
     # -- searching -----------------------------------------------------------------------
 
     async def available_slots(
@@ -144,6 +158,32 @@ class BookingService:
             route.require_case_type(CaseTypeKind.BOOK)
         else:
             await self._changeable_booking(route, caller, rebook)
+        return await self._offered(route, start, end, time_type, rebook)
+
+    async def available_dates(
+        self, hsa_id: str, start: datetime, end: datetime, time_type: str | None = None
+    ) -> list[date]:
+        """Days in ``[start, end)`` with a slot the citizen may book now (GetAvailableDates).
+
+        Exactly the Stockholm days of the slots :meth:`available_slots` offers for the same
+        period and time type: the same booking window and the same 1177 access filter, so the
+        two never disagree. An adapter's own ``available_dates`` is not asked: bare days cannot
+        be checked against the window (a PMO slot earlier today) or each slot's 1177 access.
+        """
+        route = self._units.route(hsa_id)
+        start, end = search_period(start, end)
+        route.require_case_type(CaseTypeKind.BOOK)
+        slots = await self._offered(route, start, end, time_type, None)
+        return sorted({to_stockholm(slot.start).date() for slot in slots})
+
+    async def _offered(
+        self,
+        route: UnitRoute,
+        start: datetime,
+        end: datetime,
+        time_type: str | None,
+        rebook: str | None,
+    ) -> list[Slot]:
         adapter = route.require_adapter()
         slots = await call_adapter(
             route,
@@ -151,33 +191,7 @@ class BookingService:
             adapter.available_slots(route.hsa_id, start, end, time_type, rebook),
         )
         window = BookingWindow.at(route.require_system().rules, self.clock.now())
-        first, last = instant(start), instant(end)
-        return sorted(
-            (
-                slot
-                for slot in slots
-                if slot_refusal(window, slot) is None
-                and (time_type is None or slot.time_type_id == time_type)
-                and first <= instant(slot.start) < last
-            ),
-            key=lambda slot: (instant(slot.start), slot.id),
-        )
-
-    async def available_dates(
-        self, hsa_id: str, start: datetime, end: datetime, time_type: str | None = None
-    ) -> list[date]:
-        """Days in ``[start, end)`` with a slot the citizen may book now (GetAvailableDates)."""
-        route = self._units.route(hsa_id)
-        start, end = search_period(start, end)
-        route.require_case_type(CaseTypeKind.BOOK)
-        adapter = route.require_adapter()
-        days = await call_adapter(
-            route, "available_dates", adapter.available_dates(route.hsa_id, start, end, time_type)
-        )
-        system = route.require_system()
-        now = self.clock.now()
-        first_day = now.date() if system.rules.same_day_allowed else now.date() + timedelta(days=1)
-        return sorted(day for day in days if day >= first_day)
+        return offered_slots(window, slots, start, end, time_type)
 
     # -- writing -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ checks that they agree and that the document validates.
 
 from __future__ import annotations
 
+import inspect
 import re
 from functools import cache
 from typing import Any
@@ -112,7 +113,7 @@ def _operation(
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,
-        "description": (route.handler.__doc__ or route.summary).strip(),
+        "description": inspect.cleandoc(route.handler.__doc__ or route.summary),
         "tags": [route.tag],
         "parameters": _parameters(route, query_schema),
         "responses": responses,
