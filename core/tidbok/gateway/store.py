@@ -1,10 +1,12 @@
-"""The gateway's only state: the inbox outbox and the idempotency keys, behind small protocols.
+"""The gateway's only state: the inbox outbox, the activity intents and the idempotency keys.
 
-:class:`OutboxStore` and :class:`IdempotencyStore` are what the rest of the gateway uses;
-:class:`SqliteGatewayStore` implements both on one embedded SQLite file (aiosqlite, WAL). A
+:class:`OutboxStore`, :class:`~tidbok.gateway.intent_store.IntentStore` and
+:class:`IdempotencyStore` are what the rest of the gateway uses; :class:`SqliteGatewayStore`
+implements them on one embedded SQLite file (aiosqlite, WAL). A
 PostgreSQL implementation for several replicas implements the same methods (claiming pending rows
 with ``FOR UPDATE SKIP LOCKED``; delivery stays exactly-once because the inbox keys on message id).
-The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the idempotency keys in
+The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
+:mod:`tidbok.gateway.intent_store`, the idempotency keys in
 :mod:`tidbok.gateway.idempotency_store` (their names are importable from here too).
 """
 
@@ -24,6 +26,7 @@ from tidbok.gateway.idempotency_store import (
     citizen_key,
     fingerprint_of,
 )
+from tidbok.gateway.intent_store import IntentState, IntentStore, SqliteIntents
 
 __all__ = [
     "BeginOutcome",
@@ -31,6 +34,7 @@ __all__ = [
     "GatewayStore",
     "IdempotencyRecord",
     "IdempotencyStore",
+    "IntentStore",
     "OutboxMessage",
     "OutboxStore",
     "SqliteGatewayStore",
@@ -86,6 +90,16 @@ class OutboxStore(Protocol):
         """Store a new pending message (durably, before returning)."""
         ...
 
+    async def add_activity_message(
+        self, message: OutboxMessage, intent_id: str, booking_id: str | None
+    ) -> None:
+        """Store the message of an intent's write and confirm the intent, in one transaction.
+
+        A message with that id already stored is kept as it is (the same activity, recorded
+        twice), so one intent never has two messages.
+        """
+        ...
+
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Up to ``limit`` pending messages, oldest first."""
         ...
@@ -107,8 +121,13 @@ class OutboxStore(Protocol):
         ...
 
 
-class GatewayStore(OutboxStore, IdempotencyStore, Protocol):
-    """Both stores, as the gateway opens and closes them."""
+class GatewayStore(OutboxStore, IntentStore, IdempotencyStore, Protocol):
+    """All the stores, as the gateway opens and closes them."""
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether this process alone uses the store, so no other gateway has writes in flight."""
+        ...
 
     async def open(self) -> None:
         """Connect and create the schema if needed."""
@@ -144,29 +163,45 @@ CREATE INDEX IF NOT EXISTS outbox_citizen ON outbox (citizen, seq);
 """
 
 
-class SqliteGatewayStore(SqliteIdempotency):
-    """:class:`OutboxStore` and :class:`IdempotencyStore` on one SQLite file."""
+_INSERT_MESSAGE = (
+    "INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, seq, state) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)"
+)
+
+
+def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
+    return (
+        message.id,
+        message.citizen,
+        message.kind,
+        message.unit,
+        message.unit_name,
+        message.subject,
+        message.body,
+        message.created_at.isoformat(),
+        DeliveryState.PENDING.value,
+    )
+
+
+class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
+    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file."""
 
     SCHEMA = _SCHEMA
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
-        await self._write(
-            "INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, "
-            "seq, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)",
-            (
-                message.id,
-                message.citizen,
-                message.kind,
-                message.unit,
-                message.unit_name,
-                message.subject,
-                message.body,
-                message.created_at.isoformat(),
-                DeliveryState.PENDING.value,
-            ),
-        )
+        await self._write("INSERT " + _INSERT_MESSAGE, _message_row(message))
+
+    async def add_activity_message(
+        self, message: OutboxMessage, intent_id: str, booking_id: str | None
+    ) -> None:
+        """Store the message of an intent's write and confirm the intent, in one transaction."""
+        async with self._transaction() as db:
+            await db.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, _message_row(message))
+            await db.execute(
+                "UPDATE intents SET state = ?, booking_id = COALESCE(?, booking_id) WHERE id = ?",
+                (IntentState.CONFIRMED.value, booking_id, intent_id),
+            )
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Up to ``limit`` pending messages, oldest first."""
