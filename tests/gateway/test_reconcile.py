@@ -362,6 +362,34 @@ async def test_a_lost_answer_is_settled_within_the_run(gw: Gateway) -> None:
     assert (await reconciler.reconcile()).delivered == 0  # never twice
 
 
+async def test_a_timed_out_write_done_again_by_the_citizen_gets_one_message(gw: Gateway) -> None:
+    """The backend timed out without acting; the citizen rebooked again, which worked. Reading
+    back shows the booking moved, but the later confirmed rebooking saw it still at the old start:
+    the first did not happen."""
+    booking = gw.pmo.add_booking(PMO_UNIT, TOLVAN, at(3, 9), booked_by=BookedBy.CITIZEN)
+    target = gw.pmo.add_slot(PMO_UNIT, at(4, 14))
+    path = f"/v1/bookings/{encode_id(PMO_UNIT, booking.id)}/rebook"
+
+    async def time_out(intent: ActivityIntent) -> None:
+        gw.pmo_system.fail = BackendTimeout("no answer")
+
+    gw.clock.advance(timedelta(seconds=1))
+    first = await _announce_then(
+        gw.gateway,
+        lambda: gw.client.post(path, json={"slot_id": target.id}, headers=gw.auth()),
+        time_out,
+    )
+    gw.pmo_system.fail = None
+    gw.clock.advance(timedelta(seconds=1))
+    again = await gw.client.post(path, json={"slot_id": target.id}, headers=gw.auth())
+    assert (first.status_code, again.status_code) == (504, 200)
+    reconciler = gw.gateway.reconciler
+    assert reconciler is not None
+    report = await reconciler.reconcile()
+    assert (report.delivered, report.dropped, report.left) == (0, 1, 0)
+    assert [m.kind for m in await gw.gateway.store.messages_for(TOLVAN.value, 5)] == ["rebooked"]
+
+
 async def test_an_intent_of_another_live_gateway_waits_for_the_deadline(
     tmp_path: Path,
 ) -> None:

@@ -38,7 +38,9 @@ class StoredIntent:
     """The id of the gateway run (process start) that announced it."""
     state: IntentState = IntentState.OPEN
     booking_id: str | None = None
-    """The booking the intent is about: the one it changes, or (confirmed) the one it made."""
+    """The booking the intent is about: the one it changes, or (confirmed) the one it made or
+    moved (a system may give a moved booking a new id; the intent's own ``booking_id`` keeps the
+    one it changed)."""
 
 
 class IntentStore(Protocol):
@@ -64,6 +66,10 @@ class IntentStore(Protocol):
         """Whether an intent other than ``but``, of one of ``kinds``, is confirmed for it."""
         ...
 
+    async def confirmed_on(self, target: str, but: str) -> list[ActivityIntent]:
+        """The confirmed intents (other than ``but``) of writes that changed booking ``target``."""
+        ...
+
     async def purge_intents(self, before: datetime) -> int:
         """Forget confirmed intents created before ``before``; return how many."""
         ...
@@ -78,24 +84,27 @@ CREATE TABLE IF NOT EXISTS intents (
     run TEXT NOT NULL,
     kind TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'open',
+    target TEXT,
     booking_id TEXT,
     created_at TEXT NOT NULL,
     intent TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS intents_state ON intents (state, created_at);
 CREATE INDEX IF NOT EXISTS intents_booking ON intents (booking_id, state);
+CREATE INDEX IF NOT EXISTS intents_target ON intents (target, state);
 """
 
     async def add_intent(self, intent: ActivityIntent, run: str) -> None:
         """Store an open intent; committed when this returns."""
         await self._write(
-            "INSERT INTO intents (id, run, kind, state, booking_id, created_at, intent) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO intents (id, run, kind, state, target, booking_id, created_at, intent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 intent.id,
                 run,
                 intent.kind.value,
                 IntentState.OPEN.value,
+                intent.booking_id,
                 intent.booking_id,
                 _utc(intent.created_at),
                 intent.model_dump_json(),
@@ -144,6 +153,16 @@ CREATE INDEX IF NOT EXISTS intents_booking ON intents (booking_id, state);
             (booking_id, IntentState.CONFIRMED.value, but, *wanted),
         ) as cursor:
             return await cursor.fetchone() is not None
+
+    async def confirmed_on(self, target: str, but: str) -> list[ActivityIntent]:
+        """The confirmed intents (other than ``but``) of writes that changed booking ``target``."""
+        async with self.db.execute(
+            "SELECT intent FROM intents WHERE target = ? AND state = ? AND id != ? "
+            "ORDER BY created_at, id",
+            (target, IntentState.CONFIRMED.value, but),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [ActivityIntent.model_validate_json(row[0]) for row in rows]
 
     async def purge_intents(self, before: datetime) -> int:
         """Forget confirmed intents created before ``before``; return how many."""

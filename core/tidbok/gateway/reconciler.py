@@ -10,7 +10,9 @@ when the store belongs to this process alone (SQLite, held with a file lock), or
 
 - the write happened: the inbox message is written and the intent confirmed, in one transaction,
   under the intent's id (the id the message would have had), so it can never be written twice;
-  a booking that already has its message from another intent is not messaged again;
+  a booking that already has its "booked" message from another intent is not messaged again, and
+  a rebooking or cancellation that a later confirmed write on the same booking proves undone (it
+  still saw the booking where this write would have moved or removed it) counts as not happened;
 - it did not happen: the intent is dropped, and no message is ever written for it;
 - the backend cannot tell now: the intent stays for the next round.
 """
@@ -23,8 +25,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tidbok.clock import instant
 from tidbok.errors import TidbokError
-from tidbok.events import ActivityKind
+from tidbok.events import ActivityIntent, ActivityKind
 from tidbok.gateway.intent_store import StoredIntent
 from tidbok.gateway.messages import message_for
 from tidbok.gateway.metrics import GatewayMetrics
@@ -142,15 +145,13 @@ class Reconciler:
         intent = stored.intent
         booking: Booking | None = None
         happened = found.happened
-        if happened and intent.kind is ActivityKind.CANCELLED and intent.booking_id is not None:
-            happened = not await self.store.claimed(
-                (ActivityKind.CANCELLED.value,), intent.booking_id, but=intent.id
-            )
-        elif happened and intent.kind.value in MAKING:
+        if happened and intent.kind.value in MAKING:
             booking = await self._unclaimed(intent.id, found.bookings)
             happened = booking is not None
+        elif happened and await self._overtaken(intent):
+            happened = False
         elif happened:
-            booking = found.bookings[0]
+            booking = found.bookings[0] if found.bookings else None
         if not happened:
             await self.store.drop_intent(intent.id)
             self.metrics.reconciled.inc(outcome="dropped")
@@ -165,6 +166,27 @@ class Reconciler:
         if self.worker is not None:
             self.worker.wake()
         return True
+
+    async def _overtaken(self, intent: ActivityIntent) -> bool:
+        """Whether a later confirmed write on the same booking found it as this write left it.
+
+        A rebooking or cancellation of a booking that another confirmed write (announced after
+        it) still saw at the start this one would have changed did not happen: the backend, for
+        example, timed out without acting and the citizen did it again.
+        """
+        if intent.booking_id is None:
+            return False
+        before = _start_seen(intent)
+        for other in await self.store.confirmed_on(intent.booking_id, but=intent.id):
+            seen = _start_seen(other)
+            if (
+                other.created_at >= intent.created_at
+                and seen is not None
+                and before is not None
+                and instant(seen) == instant(before)
+            ):
+                return True
+        return False
 
     async def _unclaimed(self, intent_id: str, bookings: tuple[Booking, ...]) -> Booking | None:
         for booking in bookings:
@@ -186,3 +208,12 @@ class Reconciler:
             finally:
                 self.first_pass.set()
             await asyncio.sleep(self.interval)
+
+
+def _start_seen(intent: ActivityIntent) -> datetime | None:
+    """When the booking an intent changes started as the intent saw it (rebook, cancel)."""
+    if intent.kind is ActivityKind.REBOOKED:
+        return intent.previous_start
+    if intent.kind is ActivityKind.CANCELLED:
+        return intent.start
+    return None
