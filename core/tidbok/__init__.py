@@ -47,7 +47,7 @@ from tidbok.errors import (  # noqa: E402
     TermsNotAccepted,
     TidbokError,
 )
-from tidbok.events import ActivityKind, BookingActivity  # noqa: E402
+from tidbok.events import ActivityIntent, ActivityKind, BookingActivity  # noqa: E402
 from tidbok.identity import HsaId, PersonalIdentityNumber  # noqa: E402
 from tidbok.models import (  # noqa: E402
     Access1177,
@@ -97,6 +97,7 @@ __all__ = [
     "STOCKHOLM",
     "Access1177",
     "ActiveUnit",
+    "ActivityIntent",
     "ActivityKind",
     "AdapterContext",
     "BackendProtocolError",

@@ -2,13 +2,14 @@
 
 It routes every call to the unit's scheduling-system adapter and applies the 1177-side rules
 before the backend is called: case types, visibility, booking windows, cut-offs, permissions, hidden
-bookings. It emits a booking-activity event for each citizen write (R10). Time comes from the
-injected clock.
+bookings. Each citizen write is announced before it is sent (an activity intent, which a
+listener records; if it cannot, the write is refused) and followed by a booking-activity event
+(R10). Time comes from the injected clock.
 
 It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter call in
 :mod:`tidbok.calls`, open invitations in :mod:`tidbok.invitations`, input checks in
-:mod:`tidbok.citizen_input`, the activity event in :mod:`tidbok.activity` and the units'
-overview in :mod:`tidbok.overview`.
+:mod:`tidbok.citizen_input`, the activity event in :mod:`tidbok.activity`, the intents in
+:mod:`tidbok.intents` and the units' overview in :mod:`tidbok.overview`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
-from tidbok.activity import booking_activity
 from tidbok.adapter import SchedulingAdapter, SchedulingSystem
 from tidbok.aggregate import gather_per_unit
 from tidbok.backend_http import CallObserver
 from tidbok.calls import call_adapter
+from tidbok.citizen_bookings import own_booking, shown_bookings
 from tidbok.citizen_input import cancel_message, new_booking, search_period
 from tidbok.clock import Clock, SystemClock, instant, to_stockholm
-from tidbok.errors import BookingRefused, InvalidInput, NotFound, TermsNotAccepted
-from tidbok.events import ActivityKind
+from tidbok.errors import BookingRefused, InvalidInput, TermsNotAccepted
+from tidbok.events import ActivityIntent, ActivityKind
+from tidbok.intents import ActivityWrites, ReadBack, activity_intent, read_back
 from tidbok.invitations import Invitations
 from tidbok.models import (
     ActiveUnit,
@@ -48,7 +50,6 @@ from tidbok.permissions import (
     change_refusal,
     offered_slots,
     permissions_for,
-    shown_to,
     slot_refusal,
 )
 from tidbok.plugins import PluginRegistry, default_registry
@@ -79,7 +80,8 @@ class BookingService:
         self._units = UnitDirectory.connect(
             settings, self.registry.scheduling_systems(), self.clock, observer
         )
-        self._invitations = Invitations(self._units, self.clock, self._unit_timeout)
+        self._writes = ActivityWrites(self.registry, self.clock)
+        self._invitations = Invitations(self._units, self.clock, self._unit_timeout, self._writes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -212,9 +214,12 @@ class BookingService:
         adapter = route.require_adapter()
         slot = await call_adapter(route, "get_slot", adapter.get_slot(route.hsa_id, slot_id))
         self._check_bookable(route, slot)
-        result = await call_adapter(route, "book", adapter.book(route.hsa_id, request))
+        intent = activity_intent(ActivityKind.BOOKED, route, caller, self.clock.now(), slot=slot)
+        result = await self._writes.send(
+            intent, route, "book", lambda: adapter.book(route.hsa_id, request)
+        )
         booking = self._with_permissions(route, result.booking)
-        await self._emit(ActivityKind.BOOKED, route, caller, booking)
+        await self._writes.emit(intent, route, caller, booking)
         return _answered(result, booking)
 
     async def rebook(
@@ -226,15 +231,18 @@ class BookingService:
         adapter = route.require_adapter()
         slot = await call_adapter(route, "get_slot", adapter.get_slot(route.hsa_id, slot_id))
         self._check_bookable(route, slot)
-        result = await call_adapter(
+        intent = activity_intent(
+            ActivityKind.REBOOKED, route, caller, self.clock.now(), slot=slot, booking=current
+        )
+        citizen = caller.subject_of_care
+        result = await self._writes.send(
+            intent,
             route,
             "rebook",
-            adapter.rebook(route.hsa_id, booking_id, slot_id, caller.subject_of_care),
+            lambda: adapter.rebook(route.hsa_id, booking_id, slot_id, citizen),
         )
         booking = self._with_permissions(route, result.booking)
-        await self._emit(
-            ActivityKind.REBOOKED, route, caller, booking, previous_start=current.start
-        )
+        await self._writes.emit(intent, route, caller, booking, previous_start=current.start)
         return _answered(result, booking)
 
     async def cancel(
@@ -248,12 +256,22 @@ class BookingService:
         if message is not None and Capability.MESSAGE_ON_CANCEL not in system.capabilities:
             raise InvalidInput("this unit's system takes no message with a cancellation")
         adapter = route.require_adapter()
-        outcome = await call_adapter(
+        intent = activity_intent(
+            ActivityKind.CANCELLED,
+            route,
+            caller,
+            self.clock.now(),
+            booking=current,
+            message=message,
+        )
+        citizen = caller.subject_of_care
+        outcome = await self._writes.send(
+            intent,
             route,
             "cancel",
-            adapter.cancel(route.hsa_id, booking_id, caller.subject_of_care, message),
+            lambda: adapter.cancel(route.hsa_id, booking_id, citizen, message),
         )
-        await self._emit(ActivityKind.CANCELLED, route, caller, current, message=message)
+        await self._writes.emit(intent, route, caller, current, message=message)
         return outcome
 
     # -- reading bookings ----------------------------------------------------------------
@@ -302,10 +320,22 @@ class BookingService:
     ) -> BookingResult:
         """Book one slot of an open invitation; a second booking of it is refused."""
         route = self._units.route(hsa_id)
-        result = await self._invitations.book(route, caller, invitation_id, slot_id, accept_terms)
+        result, intent = await self._invitations.book(
+            route, caller, invitation_id, slot_id, accept_terms
+        )
         booking = self._with_permissions(route, result.booking)
-        await self._emit(ActivityKind.INVITATION_BOOKED, route, caller, booking)
+        await self._writes.emit(intent, route, caller, booking)
         return _answered(result, booking)
+
+    # -- settling intents ----------------------------------------------------------------
+
+    async def read_back(self, intent: ActivityIntent) -> ReadBack:
+        """Whether the write ``intent`` announced happened, read from the citizen's bookings.
+
+        For a listener that never heard how the write ended. Raises a TidbokError (NotFound for a
+        unit no longer configured, a technical fault) when the backend cannot tell now.
+        """
+        return await read_back(self._units.route(intent.unit), intent)
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -341,47 +371,17 @@ class BookingService:
         return booking
 
     async def _own_booking(self, route: UnitRoute, caller: Caller, booking_id: str) -> Booking:
-        adapter = route.require_adapter()
-        booking = await call_adapter(
-            route,
-            "booking_details",
-            adapter.booking_details(route.hsa_id, booking_id, caller.subject_of_care),
-        )
-        if not shown_to(caller.subject_of_care, booking):
-            # Another citizen's booking, a hidden one and one kept off 1177 look like a missing one.
-            raise NotFound(f"no booking {booking_id} for this citizen at {route.hsa_id}")
-        return booking
+        return await own_booking(route, caller, booking_id)
 
     async def _visible_bookings(self, route: UnitRoute, caller: Caller) -> list[Booking]:
-        adapter = route.require_adapter()
-        bookings = await call_adapter(
-            route, "bookings_for", adapter.bookings_for(route.hsa_id, caller.subject_of_care)
-        )
-        return [
-            self._with_permissions(route, booking)
-            for booking in bookings
-            if shown_to(caller.subject_of_care, booking)
-        ]
+        shown = await shown_bookings(route, caller)
+        return [self._with_permissions(route, booking) for booking in shown]
 
     # -- plumbing ------------------------------------------------------------------------
 
     @property
     def _unit_timeout(self) -> float:
         return self.settings.resilience.deadline + 1.0
-
-    async def _emit(
-        self,
-        kind: ActivityKind,
-        route: UnitRoute,
-        caller: Caller,
-        booking: Booking,
-        previous_start: datetime | None = None,
-        message: str | None = None,
-    ) -> None:
-        activity = booking_activity(
-            kind, route, caller, booking, self.clock.now(), previous_start, message
-        )
-        await self.registry.broadcast_activity(activity)
 
 
 def _answered(result: BookingResult, booking: Booking) -> BookingResult:

@@ -138,8 +138,13 @@ class GatewaySettings(_Section):
     delivery_backoff_max: float = Field(default=60.0, gt=0)
     delivery_poll_interval: float = Field(default=5.0, gt=0)
     """Seconds between looks at the outbox when nothing wakes the worker."""
+    intent_deadline: float = Field(default=60.0, gt=0)
+    """Seconds after which an unconfirmed activity intent is settled by reading the booking back,
+    whichever gateway stored it (keep it above the resilience deadline of any write)."""
+    reconcile_interval: float = Field(default=30.0, gt=0)
+    """Seconds between the reconciler's looks at unconfirmed intents (it also looks at start)."""
     idempotency_ttl: float = Field(default=86400.0, gt=0)
-    """Seconds a finished Idempotency-Key is remembered."""
+    """Seconds a finished Idempotency-Key (and a confirmed intent) is remembered."""
     idempotency_lock_timeout: float = Field(default=120.0, gt=0)
     """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
     retry_after: int = Field(default=5, ge=0)

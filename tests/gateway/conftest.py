@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -31,7 +31,7 @@ from tests.core.memory_system import (
 from tidbok.clock import STOCKHOLM, FrozenClock
 from tidbok.gateway import RunningGateway, issue_token, start_gateway
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Capability
+from tidbok.models import BookingResult, Capability, NewBooking, WriteOutcome
 from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
@@ -42,6 +42,7 @@ TOLVAN = PersonalIdentityNumber("191212121212")
 OTHER = PersonalIdentityNumber("199001012385")
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 AUDIENCE = "tidbok-test"
+T = TypeVar("T")
 ISSUER = "https://1177.example/idp"
 
 
@@ -52,7 +53,8 @@ def at(days: int, hour: int, minute: int = 0) -> datetime:
 
 
 class FaultyAdapter(MemoryAdapter):
-    """A memory adapter that raises ``system.fail`` on every call when it is set."""
+    """A memory adapter that raises ``system.fail`` on every call when it is set, and
+    ``system.lose_answer`` after each write it made (the write happened, its answer was lost)."""
 
     def __init__(self, backend: MemoryBackend, system: FaultySystem) -> None:
         super().__init__(backend)
@@ -63,11 +65,41 @@ class FaultyAdapter(MemoryAdapter):
         if self.system.fail is not None:
             raise self.system.fail
 
+    def _answer(self, result: T) -> T:
+        if self.system.lose_answer is not None:
+            raise self.system.lose_answer
+        return result
+
+    async def book(self, unit: str, request: NewBooking) -> BookingResult:
+        return self._answer(await super().book(unit, request))
+
+    async def rebook(
+        self, unit: str, booking_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        return self._answer(await super().rebook(unit, booking_id, slot_id, subject_of_care))
+
+    async def cancel(
+        self,
+        unit: str,
+        booking_id: str,
+        subject_of_care: PersonalIdentityNumber,
+        message: str | None = None,
+    ) -> WriteOutcome:
+        return self._answer(await super().cancel(unit, booking_id, subject_of_care, message))
+
+    async def book_invitation(
+        self, unit: str, invitation_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        return self._answer(
+            await super().book_invitation(unit, invitation_id, slot_id, subject_of_care)
+        )
+
 
 class FaultySystem(MemorySystem):
     """A memory system whose adapters can be told to fail with any exception."""
 
     fail: BaseException | None = None
+    lose_answer: BaseException | None = None
 
     def connect(self, backend: Any, context: Any) -> MemoryAdapter:
         adapter = FaultyAdapter(self.backend(backend.base_url), self)

@@ -31,7 +31,8 @@ STATUS_TEXT = {
     422: "Outside the booking window, not available via 1177, terms not accepted, case type not "
     "active, or Idempotency-Key reused with another body.",
     502: "The scheduling system answered something unusable (backend_protocol_error).",
-    503: "The scheduling system is unavailable (backend_unavailable); see Retry-After.",
+    503: "The scheduling system is unavailable (backend_unavailable), or the write could not be "
+    "recorded before it was sent, so nothing changed (activity_not_recorded); see Retry-After.",
     504: "The scheduling system did not answer in time (backend_timeout).",
 }
 

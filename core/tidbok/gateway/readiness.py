@@ -71,9 +71,12 @@ async def readiness(state: GatewayState, probe: bool = True) -> ReadyOut:
         )
     store_ok = await state.store.ping()
     pending: int | None = None
+    intents: int | None = None
     if store_ok:
         pending = await state.store.count_pending()
         state.metrics.outbox_pending.set(pending)
+        intents = await state.store.count_open_intents()
+        state.metrics.intents_open.set(intents)
     if not store_ok or (backends and not any(b.reachable for b in backends)):
         status = "unavailable"
     elif any(not b.reachable for b in backends):
@@ -84,5 +87,6 @@ async def readiness(state: GatewayState, probe: bool = True) -> ReadyOut:
         status=status,
         outbox="ok" if store_ok else "failed",
         outbox_pending=pending,
+        outbox_intents=intents,
         backends=backends,
     )
