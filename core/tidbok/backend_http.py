@@ -14,15 +14,19 @@ Failures become typed errors. A write whose outcome is unknown (the connection b
 after the request was sent) raises :class:`~tidbok.readback.OutcomeUnknown`, so the plugin can read
 the schedule back instead of guessing (:func:`~tidbok.readback.write_with_readback`). Both, and the
 breaker's names, are re-exported here, where plugins have always imported them.
+
+Elapsed time and waiting come from the injected ``monotonic`` and ``sleep`` (a
+:class:`~tidbok.clock.Timer`'s), so tests drive retries and the breaker without real sleeps.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -95,7 +99,11 @@ class _Transient(Exception):
 
 
 class BackendHttp:
-    """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``."""
+    """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``.
+
+    ``monotonic`` and ``sleep`` are its time: deadlines, backoff, ``Retry-After`` and the
+    breaker's reset timeout are measured and waited with them.
+    """
 
     def __init__(
         self,
@@ -109,12 +117,16 @@ class BackendHttp:
         observer: CallObserver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.system = system
         self.backend = backend
         self.resilience = resilience
         self._observer = observer
-        self._monotonic = monotonic
+        self.monotonic = monotonic
+        """The time source of deadlines and the breaker; plugins measure their own waits with it."""
+        self.sleep = sleep
+        """How this client waits (backoff, ``Retry-After``); plugins pause with it too."""
         self.breaker = CircuitBreaker(
             resilience.breaker_failure_threshold,
             resilience.breaker_reset_timeout,
@@ -132,6 +144,10 @@ class BackendHttp:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
+
+    def time_left(self) -> float:
+        """Seconds an operation started now may take: the deadline."""
+        return self.resilience.deadline
 
     async def read(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A safe request: retried on transient failures within the deadline."""
@@ -153,7 +169,7 @@ class BackendHttp:
         self, operation: str, method: str, path: str, *, retry: bool, write: bool, **kwargs: Any
     ) -> httpx.Response:
         settings = self.resilience
-        deadline = self._monotonic() + settings.deadline
+        deadline = self.monotonic() + self.time_left()
         attempts = 1 + settings.read_retries
 
         def wait(state: RetryCallState) -> float:
@@ -165,12 +181,13 @@ class BackendHttp:
             error = outcome.exception() if outcome is not None else None
             if isinstance(error, _Transient) and error.retry_after is not None:
                 delay = max(delay, error.retry_after)
-            remaining = deadline - self._monotonic()
+            remaining = deadline - self.monotonic()
             if delay >= remaining:
                 raise _out_of_time(error)
             return delay
 
         retrying = AsyncRetrying(
+            sleep=self.sleep,
             stop=stop_after_attempt(attempts),
             wait=wait,
             retry=retry_if_exception(
@@ -201,10 +218,10 @@ class BackendHttp:
         **kwargs: Any,
     ) -> httpx.Response:
         self.breaker.before_call()
-        remaining = deadline - self._monotonic()
+        remaining = deadline - self.monotonic()
         if remaining <= 0:
             raise BackendTimeout(f"{operation}: the deadline passed before the call")
-        started = self._monotonic()
+        started = self.monotonic()
         status: int | None = None
         outcome = "ok"
         try:
@@ -252,7 +269,7 @@ class BackendHttp:
     def _record(
         self, operation: str, status: int | None, outcome: str, started: float, attempt: int
     ) -> None:
-        duration = self._monotonic() - started
+        duration = self.monotonic() - started
         log.info(
             "backend_call system=%s backend=%s operation=%s status=%s duration_ms=%.1f attempt=%d",
             self.system,

@@ -34,13 +34,15 @@ async def write_with_readback(
     *,
     attempts: int = 3,
     pause: float = 0.2,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """Run a write the backend cannot deduplicate; if its outcome is unknown, read it back.
 
     ``read_back`` returns the result the write would have produced if it happened (e.g. the booking
     found on the slot), or None. It is tried a few times, since a slow backend may still be
-    finishing the write. Never retries the write itself: no duplicate booking is possible. Raises
-    :class:`OutcomeUnknown` if the outcome stays unknown.
+    finishing the write, pausing with ``sleep`` (pass ``BackendHttp.sleep``) in between. Never
+    retries the write itself: no duplicate booking is possible. Raises :class:`OutcomeUnknown` if
+    the outcome stays unknown.
     """
     try:
         return await write()
@@ -48,7 +50,7 @@ async def write_with_readback(
         first_error = error
     for attempt in range(attempts):
         if attempt:
-            await asyncio.sleep(pause * attempt)
+            await sleep(pause * attempt)
         try:
             found = await read_back()
         except TechnicalFault:

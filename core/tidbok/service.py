@@ -3,7 +3,7 @@
 It routes every call to the unit's scheduling-system adapter and applies the 1177-side rules
 before the backend is called: case types, visibility, booking windows, cut-offs, permissions, hidden
 bookings. It emits a booking-activity event for each citizen write (R10). Time comes from the
-injected clock.
+injected clock; elapsed time and waiting from the injected timer.
 
 It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter call in
 :mod:`tidbok.calls`, open invitations in :mod:`tidbok.invitations`, input checks in
@@ -23,7 +23,7 @@ from tidbok.aggregate import gather_per_unit
 from tidbok.backend_http import CallObserver
 from tidbok.calls import call_adapter
 from tidbok.citizen_input import cancel_message, new_booking, search_period
-from tidbok.clock import Clock, SystemClock, instant
+from tidbok.clock import Clock, SystemClock, SystemTimer, Timer, instant
 from tidbok.errors import BookingRefused, InvalidInput, NotFound, TermsNotAccepted
 from tidbok.events import ActivityKind
 from tidbok.invitations import Invitations
@@ -64,12 +64,15 @@ class BookingService:
         registry: PluginRegistry | None = None,
         clock: Clock | None = None,
         observer: CallObserver | None = None,
+        timer: Timer | None = None,
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.timer: Timer = timer or SystemTimer()
+        """Elapsed time and waiting, shared with every adapter (a ``FakeTimer`` in tests)."""
         self.registry = registry or default_registry(settings.plugins)
         self._units = UnitDirectory.connect(
-            settings, self.registry.scheduling_systems(), self.clock, observer
+            settings, self.registry.scheduling_systems(), self.clock, observer, self.timer
         )
         self._invitations = Invitations(self._units, self.clock, self._unit_timeout)
 

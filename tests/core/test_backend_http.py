@@ -15,18 +15,11 @@ from tidbok.backend_http import (
     OutcomeUnknown,
     write_with_readback,
 )
+from tidbok.clock import FakeTimer
 from tidbok.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from tidbok.settings import ResilienceSettings
 
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Recorder:
@@ -61,13 +54,22 @@ def scripted(
 
 def make_http(
     transport: httpx.MockTransport,
-    clock: FakeTime | None = None,
+    clock: FakeTimer | None = None,
     recorder: Recorder | None = None,
     **settings: float,
 ) -> BackendHttp:
     resilience = ResilienceSettings(
         **{"backoff_initial": 0.0, "backoff_max": 0.0, "read_retries": 2, **settings}
     )
+    return http_with(resilience, transport, clock or FakeTimer(), recorder)
+
+
+def http_with(
+    resilience: ResilienceSettings,
+    transport: httpx.AsyncBaseTransport,
+    timer: FakeTimer,
+    recorder: Recorder | None = None,
+) -> BackendHttp:
     return BackendHttp(
         system="test",
         backend="b1",
@@ -75,7 +77,8 @@ def make_http(
         resilience=resilience,
         transport=transport,
         observer=recorder,
-        monotonic=clock or FakeTime(),
+        monotonic=timer.monotonic,
+        sleep=timer.sleep,
     )
 
 
@@ -148,7 +151,7 @@ async def test_a_refused_connection_on_a_write_is_unavailable_not_unknown() -> N
 
 
 async def test_breaker_opens_answers_without_calling_then_probes_and_closes() -> None:
-    clock = FakeTime()
+    clock = FakeTimer()
     recorder = Recorder()
     transport, seen = scripted(httpx.Response(500))
     http = make_http(
@@ -175,7 +178,7 @@ async def test_breaker_opens_answers_without_calling_then_probes_and_closes() ->
 
 
 async def test_a_failed_probe_opens_the_breaker_again() -> None:
-    clock = FakeTime()
+    clock = FakeTimer()
     transport, seen = scripted(httpx.Response(503))
     http = make_http(
         transport, clock, read_retries=0, breaker_failure_threshold=1, breaker_reset_timeout=5
@@ -286,3 +289,28 @@ async def test_a_garbled_read_is_retried_and_then_a_protocol_error() -> None:
     with pytest.raises(BackendProtocolError):
         await http.read("list", "GET", "/x")
     assert len(seen) == 3
+
+
+# -- time: the injected timer --------------------------------------------------------------------
+
+
+async def test_retry_after_is_waited_on_the_injected_timer() -> None:
+    timer = FakeTimer()
+    transport, seen = scripted(
+        httpx.Response(503, headers={"Retry-After": "1"}), httpx.Response(200, json={})
+    )
+    http = make_http(transport, timer)
+    assert (await http.read("list", "GET", "/x")).status_code == 200
+    assert timer.slept == [1.0]  # the wait Retry-After asked for, and no real one
+    assert len(seen) == 2
+
+
+async def test_backoff_is_waited_on_the_injected_timer() -> None:
+    timer = FakeTimer()
+    transport, seen = scripted(httpx.Response(500), httpx.Response(500), httpx.Response(200))
+    http = make_http(transport, timer, backoff_initial=0.1, backoff_max=0.15)
+    await http.read("list", "GET", "/x")
+    assert len(seen) == 3
+    first, second = timer.slept  # jittered, doubling, capped
+    assert 0 <= first <= 0.1
+    assert 0 <= second <= 0.15
