@@ -2,9 +2,11 @@
 
 One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and applies:
 
-* a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`);
+* a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`),
+  never past the budget of the citizen call it serves (:mod:`tidbok.budget`);
 * retries with jittered exponential backoff (tenacity) for reads and for writes the backend
-  deduplicates itself (an idempotency key), honouring ``Retry-After``;
+  deduplicates itself (an idempotency key), honouring ``Retry-After``, only while the deadline
+  leaves time for them;
 * a :class:`~tidbok.breaker.CircuitBreaker` that opens after repeated failures, answers "backend
   unavailable" at once while open, and lets one probe through before it closes again;
 * one structured log line per call (system, operation, status, duration, attempt), with no URL
@@ -34,6 +36,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from tidbok.breaker import BreakerState, CircuitBreaker
+from tidbok.budget import budget_left
 from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,
@@ -146,8 +149,11 @@ class BackendHttp:
         await self.client.aclose()
 
     def time_left(self) -> float:
-        """Seconds an operation started now may take: the deadline."""
-        return self.resilience.deadline
+        """Seconds an operation started now may take: the deadline, or less if the budget of the
+        citizen call in progress has less left."""
+        left = budget_left()
+        deadline = self.resilience.deadline
+        return deadline if left is None else min(deadline, left)
 
     async def read(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A safe request: retried on transient failures within the deadline."""
@@ -226,11 +232,14 @@ class BackendHttp:
         outcome = "ok"
         try:
             timeout = min(self.resilience.attempt_timeout, remaining)
-            response = await self.client.request(
-                method, path, timeout=httpx.Timeout(timeout), **kwargs
-            )
-            status = response.status_code
-            await response.aread()
+            # httpx bounds each phase (pool, connect, write, read) alone, and a token request of
+            # the auth flow has its own timeout: the attempt as a whole is bounded here.
+            async with asyncio.timeout(timeout):
+                response = await self.client.request(
+                    method, path, timeout=httpx.Timeout(timeout), **kwargs
+                )
+                status = response.status_code
+                await response.aread()
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             outcome = "connect_error"
             self.breaker.record_failure()
@@ -238,7 +247,7 @@ class BackendHttp:
                 BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})"),
                 refused=True,
             ) from None
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             outcome = "timeout"
             self.breaker.record_failure()
             raise _ambiguous(f"{operation}: no answer in time", write, retry, lost=False) from None

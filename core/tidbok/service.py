@@ -5,6 +5,11 @@ before the backend is called: case types, visibility, booking windows, cut-offs,
 bookings. It emits a booking-activity event for each citizen write (R10). Time comes from the
 injected clock; elapsed time and waiting from the injected timer.
 
+Each public call that reaches a backend runs within one budget of ``resilience.deadline`` seconds
+(:mod:`tidbok.budget`): all its backend requests, retries and read-backs share it, so a citizen's
+call against a backend that hangs answers within the national 3 s, the first call included. A
+fan-out bounds every unit by the same deadline and reports the units that ran out of it.
+
 It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter call in
 :mod:`tidbok.calls`, open invitations in :mod:`tidbok.invitations`, input checks in
 :mod:`tidbok.citizen_input` and the activity event in :mod:`tidbok.activity`.
@@ -12,15 +17,17 @@ It is a facade: unit routing lives in :mod:`tidbok.routing`, the logged adapter 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from tidbok.activity import booking_activity
 from tidbok.adapter import SchedulingAdapter, SchedulingSystem
 from tidbok.aggregate import gather_per_unit
 from tidbok.backend_http import CallObserver
+from tidbok.budget import call_budget
 from tidbok.calls import call_adapter
 from tidbok.citizen_input import cancel_message, new_booking, search_period
 from tidbok.clock import Clock, SystemClock, SystemTimer, Timer, instant
@@ -47,6 +54,22 @@ from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.routing import UnitDirectory, UnitRoute
 from tidbok.rules import BookingWindow
 from tidbok.settings import TidbokSettings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _budgeted(
+    call: Callable[Concatenate[BookingService, P], Awaitable[T]],
+) -> Callable[Concatenate[BookingService, P], Coroutine[Any, Any, T]]:
+    """Run a public call within one budget of ``resilience.deadline`` seconds."""
+
+    @functools.wraps(call)
+    async def within_budget(service: BookingService, *args: P.args, **kwargs: P.kwargs) -> T:
+        with call_budget(service.settings.resilience.deadline, service.timer.monotonic):
+            return await call(service, *args, **kwargs)
+
+    return within_budget
 
 
 class BookingService:
@@ -110,6 +133,7 @@ class BookingService:
         """The scheduling system of a unit (None if its plugin is not loaded)."""
         return self._units.route(hsa_id).system
 
+    @_budgeted
     async def time_types(self, hsa_id: str) -> list[TimeType]:
         """The unit's time types that are visible on 1177 (R3, R11)."""
         route = self._units.route(hsa_id)
@@ -119,6 +143,7 @@ class BookingService:
         )
         return [time_type for time_type in time_types if time_type.access.visible]
 
+    @_budgeted
     async def all_time_types(self, hsa_id: str) -> list[TimeType]:
         """Every time type of the unit with its 1177 access, visible or not (overview, R14)."""
         route = self._units.route(hsa_id)
@@ -127,6 +152,7 @@ class BookingService:
 
     # -- searching -----------------------------------------------------------------------
 
+    @_budgeted
     async def available_slots(
         self,
         caller: Caller,
@@ -166,6 +192,7 @@ class BookingService:
             key=lambda slot: (instant(slot.start), slot.id),
         )
 
+    @_budgeted
     async def available_dates(
         self, hsa_id: str, start: datetime, end: datetime, time_type: str | None = None
     ) -> list[date]:
@@ -184,6 +211,7 @@ class BookingService:
 
     # -- writing -------------------------------------------------------------------------
 
+    @_budgeted
     async def book(
         self,
         caller: Caller,
@@ -206,6 +234,7 @@ class BookingService:
         await self._emit(ActivityKind.BOOKED, route, caller, booking)
         return _answered(result, booking)
 
+    @_budgeted
     async def rebook(
         self, caller: Caller, hsa_id: str, booking_id: str, slot_id: str
     ) -> BookingResult:
@@ -226,6 +255,7 @@ class BookingService:
         )
         return _answered(result, booking)
 
+    @_budgeted
     async def cancel(
         self, caller: Caller, hsa_id: str, booking_id: str, message: str | None = None
     ) -> WriteOutcome:
@@ -247,6 +277,7 @@ class BookingService:
 
     # -- reading bookings ----------------------------------------------------------------
 
+    @_budgeted
     async def schedule(self, caller: Caller) -> Schedule:
         """All the citizen's bookings at every active unit, gathered concurrently (R7, R12).
 
@@ -262,6 +293,7 @@ class BookingService:
         bookings.sort(key=lambda booking: (instant(booking.start), booking.unit, booking.id))
         return Schedule(bookings=tuple(bookings), failed_units=tuple(failures))
 
+    @_budgeted
     async def unit_bookings(self, caller: Caller, hsa_id: str) -> list[Booking]:
         """The citizen's visible bookings at one unit (R7)."""
         route = self._units.route(hsa_id)
@@ -269,6 +301,7 @@ class BookingService:
         bookings = await self._visible_bookings(route, caller)
         return sorted(bookings, key=lambda booking: (instant(booking.start), booking.id))
 
+    @_budgeted
     async def booking(self, caller: Caller, hsa_id: str, booking_id: str) -> Booking:
         """One of the citizen's bookings with its permission flags (GetBookingDetails)."""
         route = self._units.route(hsa_id)
@@ -277,10 +310,12 @@ class BookingService:
 
     # -- open invitations (R15) ----------------------------------------------------------
 
+    @_budgeted
     async def invitations(self, caller: Caller) -> InvitationList:
         """The citizen's open invitations at every unit whose system supports them."""
         return await self._invitations.open_for(caller)
 
+    @_budgeted
     async def book_invitation(
         self,
         caller: Caller,
@@ -356,7 +391,8 @@ class BookingService:
 
     @property
     def _unit_timeout(self) -> float:
-        return self.settings.resilience.deadline + 1.0
+        # A fan-out answers within the deadline too: a unit still busy then is reported as failed.
+        return self.settings.resilience.deadline
 
     async def _emit(
         self,
