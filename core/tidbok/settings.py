@@ -150,6 +150,8 @@ class GatewaySettings(_Section):
     """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
     retry_after: int = Field(default=5, ge=0)
     """Retry-After seconds sent with 503 when the backend names none."""
+    readiness_cache: float = Field(default=5.0, gt=0)
+    """Seconds ``/readyz`` reuses a backend's probe, so probes never reach a backend each time."""
 
 
 class TidbokSettings(BaseSettings):
