@@ -29,7 +29,17 @@ from tidbok.adapter import (  # noqa: E402
     SchedulingSystem,
 )
 from tidbok.backend_http import OutcomeUnknown, write_with_readback  # noqa: E402
-from tidbok.clock import STOCKHOLM, Clock, FrozenClock, SystemClock, instant, to_stockholm  # noqa: E402
+from tidbok.clock import (  # noqa: E402
+    STOCKHOLM,
+    Clock,
+    FakeTimer,
+    FrozenClock,
+    SystemClock,
+    SystemTimer,
+    Timer,
+    instant,
+    to_stockholm,
+)
 from tidbok.commands import Commands  # noqa: E402
 from tidbok.errors import (  # noqa: E402
     BackendProtocolError,
@@ -120,6 +130,7 @@ __all__ = [
     "Clock",
     "Commands",
     "EarliestBooking",
+    "FakeTimer",
     "FrozenClock",
     "HsaId",
     "HttpSchedulingAdapter",
@@ -145,12 +156,14 @@ __all__ = [
     "SlotTaken",
     "SystemClock",
     "SystemRules",
+    "SystemTimer",
     "TechnicalFault",
     "TermsNotAccepted",
     "TidbokError",
     "TidbokSettings",
     "TimeType",
     "TimeTypeOverview",
+    "Timer",
     "UnitFailure",
     "UnitOverview",
     "UtcTimestamp",

@@ -20,7 +20,7 @@ from datetime import date, datetime
 import httpx
 
 from tidbok.backend_http import BackendHttp, CallObserver, CircuitBreaker
-from tidbok.clock import Clock, SystemClock
+from tidbok.clock import Clock, SystemClock, SystemTimer, Timer
 from tidbok.errors import NotFound
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import (
@@ -44,6 +44,8 @@ class AdapterContext:
     """What the core hands an adapter when it connects: the clock and the resilience policy."""
 
     clock: Clock = field(default_factory=SystemClock)
+    timer: Timer = field(default_factory=SystemTimer)
+    """Elapsed time and waiting (deadlines, backoff, breaker, pauses); a fake one in tests."""
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     backend_name: str = "default"
     """The backend's key in the settings, for logs and metrics."""
@@ -73,6 +75,8 @@ class AdapterContext:
             headers=headers,
             observer=self.observer,
             transport=transport,
+            monotonic=self.timer.monotonic,
+            sleep=self.timer.sleep,
         )
 
 

@@ -23,7 +23,8 @@ How faults are injected:
 
 Resilience is small and fast: 0.3 s per attempt, 2 s per operation, 2 read retries, no backoff,
 a breaker threshold too high to open. A ``delay`` waits 0.5 s (beyond the attempt timeout);
-``http_503`` and ``http_429`` carry ``Retry-After: 1``.
+``http_503`` and ``http_429`` carry ``Retry-After: 1``, which the service waits on its fake timer
+(:class:`~tests.timers.PacedTimer`): it counts against the deadline, but takes no real time.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import pytest_asyncio
 
 import tidbok_pasis
 import tidbok_pmo
+from tests.timers import PacedTimer
 from tidbok import hookimpl
 from tidbok.backend_http import OutcomeUnknown
 from tidbok.clock import STOCKHOLM, FrozenClock
@@ -284,6 +286,8 @@ class World:
     backends: dict[str, Backend]
     service: BookingService
     inbox: Inbox
+    timer: PacedTimer
+    """The service's timer: ``Retry-After`` and pauses take no real time, except in delay cells."""
 
     def faulty(self, system: System) -> Backend:
         """The backend that gets the fault."""
@@ -351,10 +355,11 @@ async def running() -> AsyncIterator[World]:
         registry.register(tidbok_pmo, name="pmo")
         inbox = Inbox()
         registry.register(inbox, name="inbox")
+        timer = PacedTimer()
         service = await stack.enter_async_context(
-            BookingService(settings, registry=registry, clock=FrozenClock(NOW))
+            BookingService(settings, registry=registry, clock=FrozenClock(NOW), timer=timer)
         )
-        yield World(backends, service, inbox)
+        yield World(backends, service, inbox, timer)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -508,6 +513,9 @@ def test_the_table_covers_every_cell() -> None:
 async def test_fault_cell(world: World, system: System, operation: Operation, fault: Fault) -> None:
     expected = EXPECTED[(system, operation, fault)]
     faulty, healthy = world.faulty(system), world.healthy(system)
+    # A delay keeps the backend busy in real time; every other fault answers at once, so the
+    # waits it causes (Retry-After, read-back pauses) pass on the fake timer alone.
+    world.timer.real_waits = fault == "delay"
     target = TARGETS[operation]
     if operation == "list":
         # First the fault once: the read retries absorb it.

@@ -28,7 +28,8 @@ from tests.core.memory_system import (
     MemorySystem,
     world_settings,
 )
-from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.breaker import CircuitBreaker
+from tidbok.clock import STOCKHOLM, FakeTimer, FrozenClock
 from tidbok.gateway import RunningGateway, issue_token, start_gateway
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import BookingResult, Capability, NewBooking, WriteOutcome
@@ -94,12 +95,17 @@ class FaultyAdapter(MemoryAdapter):
             await super().book_invitation(unit, invitation_id, slot_id, subject_of_care)
         )
 
+    @property
+    def breaker(self) -> CircuitBreaker | None:
+        return self.system.breaker
+
 
 class FaultySystem(MemorySystem):
-    """A memory system whose adapters can be told to fail with any exception."""
+    """A memory system whose adapters can be told to fail with any exception, or have a breaker."""
 
     fail: BaseException | None = None
     lose_answer: BaseException | None = None
+    breaker: CircuitBreaker | None = None
 
     def connect(self, backend: Any, context: Any) -> MemoryAdapter:
         adapter = FaultyAdapter(self.backend(backend.base_url), self)
@@ -130,6 +136,7 @@ class Gateway:
     gateway: RunningGateway
     service: BookingService
     clock: FrozenClock
+    timer: FakeTimer
     pasis_system: FaultySystem
     pmo_system: FaultySystem
     pasis: MemoryBackend
@@ -209,15 +216,19 @@ async def inbox() -> AsyncIterator[InboxServer]:
 @pytest.fixture
 async def gw(tmp_path: Path, inbox: InboxServer) -> AsyncIterator[Gateway]:
     clock = FrozenClock(NOW)
+    timer = FakeTimer()
     systems = make_systems()
     settings = make_settings(tmp_path / "outbox.sqlite3", inbox.url, inbox_api_key="inbox-key")
-    async with BookingService(settings, registry=systems.registry, clock=clock) as service:
+    async with BookingService(
+        settings, registry=systems.registry, clock=clock, timer=timer
+    ) as service:
         running = await start_gateway(settings, service, port=0)
         async with running, httpx.AsyncClient(base_url=running.url, timeout=5.0) as client:
             yield Gateway(
                 gateway=running,
                 service=service,
                 clock=clock,
+                timer=timer,
                 pasis_system=systems.pasis_system,
                 pmo_system=systems.pmo_system,
                 pasis=systems.pasis,

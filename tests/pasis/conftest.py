@@ -14,7 +14,7 @@ import respx
 
 import tidbok_pasis
 from tidbok.adapter import AdapterContext
-from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.clock import STOCKHOLM, FakeTimer, FrozenClock
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Caller
 from tidbok.plugins import PluginRegistry
@@ -137,6 +137,8 @@ class Live:
     service: BookingService
     citizen: Caller
     other: Caller
+    timer: FakeTimer
+    """The service's timer: retries, read-back pauses and the breaker wait on it, not really."""
 
     async def post(self, path: str, body: dict[str, Any]) -> Any:
         """POST to the admin API; fail the test on refusal."""
@@ -221,13 +223,15 @@ async def live() -> AsyncIterator[Live]:
     """The PASiS mock, seeded with :func:`scenario`, behind a BookingService."""
     registry = PluginRegistry()
     registry.register(tidbok_pasis, name="pasis")
+    timer = FakeTimer()
     async with (
         run_pasis(now=NOW, demo_data=False) as server,
         httpx.AsyncClient(base_url=server.admin_url) as admin,
-        BookingService(settings(server), registry=registry, clock=FrozenClock(NOW)) as service,
+        BookingService(
+            settings(server), registry=registry, clock=FrozenClock(NOW), timer=timer
+        ) as service,
     ):
-        world = Live(
-            server, admin, service, Caller(subject_of_care=TOLVAN), Caller(subject_of_care=OTHER)
-        )
+        citizens = Caller(subject_of_care=TOLVAN), Caller(subject_of_care=OTHER)
+        world = Live(server, admin, service, *citizens, timer)
         await world.post("/scenario", scenario())
         yield world
