@@ -151,10 +151,14 @@ class ContractScenario:
         )
 
     async def invitation(
-        self, starts: list[datetime], citizen: PersonalIdentityNumber = CITIZEN, unit: str = UNIT
+        self,
+        starts: list[datetime],
+        citizen: PersonalIdentityNumber = CITIZEN,
+        unit: str = UNIT,
+        access: Access1177 = BOOKABLE,
     ) -> SeededInvitation:
-        """An open invitation for ``citizen`` offering slots at ``starts`` (R15)."""
-        type_id = await self.time_type(BOOKABLE, unit)
+        """An open invitation for ``citizen`` offering slots of ``access`` at ``starts`` (R15)."""
+        type_id = await self.time_type(access, unit)
         return await self._seed(
             self.seeder.add_invitation(unit, type_id, citizen, starts), "open an invitation"
         )

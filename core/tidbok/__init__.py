@@ -29,7 +29,17 @@ from tidbok.adapter import (  # noqa: E402
     SchedulingSystem,
 )
 from tidbok.backend_http import write_with_readback  # noqa: E402
-from tidbok.clock import STOCKHOLM, Clock, FrozenClock, SystemClock, instant, to_stockholm  # noqa: E402
+from tidbok.clock import (  # noqa: E402
+    STOCKHOLM,
+    Clock,
+    FakeTimer,
+    FrozenClock,
+    SystemClock,
+    SystemTimer,
+    Timer,
+    instant,
+    to_stockholm,
+)
 from tidbok.commands import Commands  # noqa: E402
 from tidbok.errors import (  # noqa: E402
     BackendProtocolError,
@@ -48,7 +58,7 @@ from tidbok.errors import (  # noqa: E402
     TermsNotAccepted,
     TidbokError,
 )
-from tidbok.events import ActivityKind, BookingActivity  # noqa: E402
+from tidbok.events import ActivityIntent, ActivityKind, BookingActivity  # noqa: E402
 from tidbok.identity import HsaId, PersonalIdentityNumber  # noqa: E402
 from tidbok.models import (  # noqa: E402
     Access1177,
@@ -73,6 +83,7 @@ from tidbok.models import (  # noqa: E402
     WriteOutcome,
 )
 from tidbok.oauth import ClientCredentialsAuth  # noqa: E402
+from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview  # noqa: E402
 from tidbok.rules import EarliestBooking, SystemRules  # noqa: E402
 from tidbok.service import BookingService  # noqa: E402
 from tidbok.settings import (  # noqa: E402
@@ -97,6 +108,7 @@ __all__ = [
     "STOCKHOLM",
     "Access1177",
     "ActiveUnit",
+    "ActivityIntent",
     "ActivityKind",
     "AdapterContext",
     "BackendProtocolError",
@@ -119,6 +131,7 @@ __all__ = [
     "Clock",
     "Commands",
     "EarliestBooking",
+    "FakeTimer",
     "FrozenClock",
     "HsaId",
     "HttpSchedulingAdapter",
@@ -140,15 +153,20 @@ __all__ = [
     "SchedulingAdapter",
     "SchedulingSystem",
     "Slot",
+    "SlotLevel",
     "SlotTaken",
     "SystemClock",
     "SystemRules",
+    "SystemTimer",
     "TechnicalFault",
     "TermsNotAccepted",
     "TidbokError",
     "TidbokSettings",
     "TimeType",
+    "TimeTypeOverview",
+    "Timer",
     "UnitFailure",
+    "UnitOverview",
     "UtcTimestamp",
     "WriteOutcome",
     "__version__",

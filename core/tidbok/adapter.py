@@ -20,7 +20,7 @@ from datetime import date, datetime
 import httpx
 
 from tidbok.backend_http import BackendHttp, CallObserver, CircuitBreaker
-from tidbok.clock import Clock, SystemClock
+from tidbok.clock import Clock, SystemClock, SystemTimer, Timer
 from tidbok.errors import NotFound
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import (
@@ -44,6 +44,8 @@ class AdapterContext:
     """What the core hands an adapter when it connects: the clock and the resilience policy."""
 
     clock: Clock = field(default_factory=SystemClock)
+    timer: Timer = field(default_factory=SystemTimer)
+    """Elapsed time and waiting (deadlines, backoff, breaker, pauses); a fake one in tests."""
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     backend_name: str = "default"
     """The backend's key in the settings, for logs and metrics."""
@@ -73,6 +75,8 @@ class AdapterContext:
             headers=headers,
             observer=self.observer,
             transport=transport,
+            monotonic=self.timer.monotonic,
+            sleep=self.timer.sleep,
         )
 
 
@@ -113,8 +117,11 @@ class SchedulingAdapter(ABC):
     ) -> list[date]:
         """Days in ``[start, end)`` with at least one slot bookable via 1177 (GetAvailableDates).
 
-        The default derives them from :meth:`available_slots`; override when the backend has a
-        cheaper call.
+        Deprecated: the service no longer calls it, and overriding it has no effect. The service
+        answers GetAvailableDates from :meth:`available_slots` through the same booking window
+        and access filter as the slot search, so that dates and slots always agree (bare days
+        cannot be checked against the window or each slot's access). Kept so that plugins which
+        call or override it keep working.
         """
         slots = await self.available_slots(unit, start, end, time_type)
         return sorted({slot.start.date() for slot in slots if slot.access.bookable})

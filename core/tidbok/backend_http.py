@@ -2,9 +2,11 @@
 
 One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and applies:
 
-* a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`);
+* a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`),
+  never past the budget of the citizen call it serves (:mod:`tidbok.budget`);
 * retries with jittered exponential backoff (tenacity) for reads and for writes the backend
-  deduplicates itself (an idempotency key), honouring ``Retry-After``;
+  deduplicates itself (an idempotency key), honouring ``Retry-After``, only while the deadline
+  leaves time for them;
 * a :class:`~tidbok.breaker.CircuitBreaker` that opens after repeated failures, answers "backend
   unavailable" at once while open, and lets one probe through before it closes again;
 * one structured log line per call (system, operation, status, duration, attempt), with no URL
@@ -16,15 +18,19 @@ it wrote) raises :class:`~tidbok.errors.OutcomeUnknown`, so the plugin can read 
 instead of guessing (:func:`~tidbok.readback.write_with_readback`). Only a refused connection, a 429
 or a 503 proves that a write did not happen. Both, and the breaker's names, are re-exported here,
 where plugins have always imported them.
+
+Elapsed time and waiting come from the injected ``monotonic`` and ``sleep`` (a
+:class:`~tidbok.clock.Timer`'s), so tests drive retries and the breaker without real sleeps.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,6 +38,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from tidbok.breaker import BreakerState, CircuitBreaker
+from tidbok.budget import budget_left
 from tidbok.errors import (
     BackendProtocolError,
     BackendTimeout,
@@ -98,7 +105,11 @@ class _Transient(Exception):
 
 
 class BackendHttp:
-    """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``."""
+    """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``.
+
+    ``monotonic`` and ``sleep`` are its time: deadlines, backoff, ``Retry-After`` and the
+    breaker's reset timeout are measured and waited with them.
+    """
 
     def __init__(
         self,
@@ -112,12 +123,16 @@ class BackendHttp:
         observer: CallObserver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.system = system
         self.backend = backend
         self.resilience = resilience
         self._observer = observer
-        self._monotonic = monotonic
+        self.monotonic = monotonic
+        """The time source of deadlines and the breaker; plugins measure their own waits with it."""
+        self.sleep = sleep
+        """How this client waits (backoff, ``Retry-After``); plugins pause with it too."""
         self.breaker = CircuitBreaker(
             resilience.breaker_failure_threshold,
             resilience.breaker_reset_timeout,
@@ -135,6 +150,13 @@ class BackendHttp:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
+
+    def time_left(self) -> float:
+        """Seconds an operation started now may take: the deadline, or less if the budget of the
+        citizen call in progress has less left."""
+        left = budget_left()
+        deadline = self.resilience.deadline
+        return deadline if left is None else min(deadline, left)
 
     async def read(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A safe request: retried on transient failures within the deadline."""
@@ -158,7 +180,7 @@ class BackendHttp:
         self, operation: str, method: str, path: str, *, retry: bool, write: bool, **kwargs: Any
     ) -> httpx.Response:
         settings = self.resilience
-        deadline = self._monotonic() + settings.deadline
+        deadline = self.monotonic() + self.time_left()
         attempts = 1 + settings.read_retries
 
         def wait(state: RetryCallState) -> float:
@@ -170,12 +192,13 @@ class BackendHttp:
             error = outcome.exception() if outcome is not None else None
             if isinstance(error, _Transient) and error.retry_after is not None:
                 delay = max(delay, error.retry_after)
-            remaining = deadline - self._monotonic()
+            remaining = deadline - self.monotonic()
             if delay >= remaining:
                 raise _out_of_time(error)
             return delay
 
         retrying = AsyncRetrying(
+            sleep=self.sleep,
             stop=stop_after_attempt(attempts),
             wait=wait,
             retry=retry_if_exception(
@@ -206,19 +229,22 @@ class BackendHttp:
         **kwargs: Any,
     ) -> httpx.Response:
         self.breaker.before_call()
-        remaining = deadline - self._monotonic()
+        remaining = deadline - self.monotonic()
         if remaining <= 0:
             raise BackendTimeout(f"{operation}: the deadline passed before the call")
-        started = self._monotonic()
+        started = self.monotonic()
         status: int | None = None
         outcome = "ok"
         try:
             timeout = min(self.resilience.attempt_timeout, remaining)
-            response = await self.client.request(
-                method, path, timeout=httpx.Timeout(timeout), **kwargs
-            )
-            status = response.status_code
-            await response.aread()
+            # httpx bounds each phase (pool, connect, write, read) alone, and a token request of
+            # the auth flow has its own timeout: the attempt as a whole is bounded here.
+            async with asyncio.timeout(timeout):
+                response = await self.client.request(
+                    method, path, timeout=httpx.Timeout(timeout), **kwargs
+                )
+                status = response.status_code
+                await response.aread()
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             outcome = "connect_error"
             self.breaker.record_failure()
@@ -226,7 +252,7 @@ class BackendHttp:
                 BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})"),
                 refused=True,
             ) from None
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             outcome = "timeout"
             self.breaker.record_failure()
             raise _ambiguous(f"{operation}: no answer in time", write, retry, lost=False) from None
@@ -262,7 +288,7 @@ class BackendHttp:
     def _record(
         self, operation: str, status: int | None, outcome: str, started: float, attempt: int
     ) -> None:
-        duration = self._monotonic() - started
+        duration = self.monotonic() - started
         log.info(
             "backend_call system=%s backend=%s operation=%s status=%s duration_ms=%.1f attempt=%d",
             self.system,

@@ -70,31 +70,44 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+def _cell(granted: bool, on_1177: bool) -> str:
+    """yes/no for what 1177 does; '(service off)' when the access is granted but not used."""
+    if on_1177:
+        return "yes"
+    return "no (service off)" if granted else "no"
 
 
 async def overview_table(service: BookingService, hsa_id: str) -> str:
-    """The R14 overview of one unit: every time type and its access on 1177, as a text table."""
-    from tidbok.models import CaseTypeKind
+    """The R14 overview of one unit as a text table (:meth:`BookingService.overview`).
 
-    unit = service.unit(hsa_id)
-    time_types = await service.all_time_types(unit.hsa_id)
-    books = unit.case_type(CaseTypeKind.BOOK) is not None
-    manages = unit.case_type(CaseTypeKind.MANAGE) is not None
+    One row per time type; under it, one line per distinct 1177 level of its free slots in the
+    next four weeks that differs from the type's own (PASiS sets levels per slot).
+    """
+    overview = await service.overview(hsa_id)
+    unit = overview.unit
     header = ("Time type", "Name", "Visible on 1177", "Bookable", "Cancel/rebook")
-    rows = [
-        (
-            time_type.id,
-            time_type.name,
-            _yes(time_type.access.visible),
-            _yes(time_type.access.bookable and books)
-            + ("" if books or not time_type.access.bookable else " (service off)"),
-            _yes(time_type.access.changeable and manages)
-            + ("" if manages or not time_type.access.changeable else " (service off)"),
+    rows: list[tuple[str, ...]] = []
+    for entry in overview.time_types:
+        granted, used = entry.time_type.access, entry.on_1177
+        rows.append(
+            (
+                entry.time_type.id,
+                entry.time_type.name,
+                _cell(granted.visible, used.visible),
+                _cell(granted.bookable, used.bookable),
+                _cell(granted.changeable, used.changeable),
+            )
         )
-        for time_type in sorted(time_types, key=lambda t: (not t.access.visible, t.name, t.id))
-    ]
+        rows += [
+            (
+                "",
+                f"\u2514 {level.free_slots} of {entry.free_slots} free slots",
+                _cell(level.access.visible, level.on_1177.visible),
+                _cell(level.access.bookable, level.on_1177.bookable),
+                _cell(level.access.changeable, level.on_1177.changeable),
+            )
+            for level in entry.slot_levels
+        ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         f"{unit.name} ({unit.hsa_id}), system {unit.system}",
@@ -110,6 +123,16 @@ async def overview_table(service: BookingService, hsa_id: str) -> str:
     ]
     if not rows:
         lines.append("(the scheduling system reports no time types for this unit)")
+    lines.append("")
+    if any(entry.slot_levels for entry in overview.time_types):
+        start, end = (
+            f"{moment:%Y-%m-%d %H:%M}" for moment in (overview.period_start, overview.period_end)
+        )
+        lines += [
+            f"\u2514 free slots from {start} to {end} whose 1177 level differs from their "
+            "time type's.",
+        ]
+    lines.append("Nothing that is not visible on 1177 is ever shown to citizens.")
     return "\n".join(lines)
 
 
@@ -183,7 +206,9 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
         description="Ask the unit's scheduling system for every time type and print whether each "
         "is visible on 1177, bookable directly, and cancellable/rebookable by the citizen. "
         "'(service off)' marks access the time type has but the unit's activated case types "
-        "do not use.",
+        "do not use. Under a time type, one line per distinct 1177 level of its free slots in "
+        "the next four weeks that differs from the type's own (PASiS sets levels per slot). "
+        "The same overview is GET /v1/units/{hsa_id}/overview.",
         run=_cmd_overview,
     )
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")

@@ -1,11 +1,17 @@
-"""Time: the Stockholm time zone and an injectable clock.
+"""Time: the Stockholm time zone, an injectable clock and an injectable timer.
 
 Everything in tidbok is aware and in Europe/Stockholm. Logic never calls ``datetime.now()``; it asks
 the :class:`Clock` it was given. Tests use :class:`FrozenClock`.
+
+Elapsed time and waiting (timeouts, deadlines, backoff, ``Retry-After``, circuit breakers, caches)
+come from a :class:`Timer` instead: :class:`SystemTimer` in production, :class:`FakeTimer` in tests,
+where a sleep returns at once and moves the timer on, so no test waits for a breaker or a retry.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -46,6 +52,59 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward by ``delta`` of elapsed time."""
         self._now = to_stockholm(self._now.astimezone(UTC) + delta)
+
+
+class Timer(Protocol):
+    """Elapsed time and waiting: what deadlines, retries, breakers and caches measure with."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that only moves forward (its zero means nothing)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``."""
+        ...
+
+
+class SystemTimer:
+    """The real timer: ``time.monotonic`` and ``asyncio.sleep``."""
+
+    def monotonic(self) -> float:
+        """Seconds on the system's monotonic clock."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on the event loop."""
+        await asyncio.sleep(seconds)
+
+
+class FakeTimer:
+    """A timer for tests: it moves only when told to (:meth:`advance`) or when something sleeps.
+
+    A sleep returns at once (after yielding to the event loop once), moves the timer on by the
+    time asked for and is recorded in :attr:`slept`. Real I/O does not move it.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+        """Every sleep asked for, in order."""
+
+    def monotonic(self) -> float:
+        """The fake time."""
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Record the sleep and move the fake time on by it, without waiting."""
+        self.slept.append(seconds)
+        self.advance(max(seconds, 0.0))
+        await asyncio.sleep(0)
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake time forward by ``seconds``."""
+        if seconds < 0:
+            raise ValueError("a monotonic timer never goes back")
+        self.now += seconds
 
 
 def to_stockholm(moment: datetime) -> datetime:

@@ -109,6 +109,16 @@ class BackendUnavailable(TechnicalFault):
         self.retry_after = retry_after
 
 
+class ActivityNotRecorded(TechnicalFault):
+    """The write could not be announced (``tidbok_activity_intent`` failed), so it was not sent.
+
+    Nothing was booked, cancelled or rebooked: the backend was not called.
+    """
+
+    code = "activity_not_recorded"
+    citizen_text = "Det går inte att boka, av- eller omboka just nu. Försök igen om en stund."
+
+
 class BackendTimeout(TechnicalFault):
     """The scheduling system did not answer in time; a write may or may not have happened."""
 

@@ -2,6 +2,11 @@
 
 Staff actions never pass through tidbok and so never create events. The gateway turns each event
 into an inbox message; an audit trail can listen to the same hook.
+
+Each write is announced first: an :class:`ActivityIntent` says what is about to be sent to the
+backend, before it is sent. The :class:`BookingActivity` that follows a successful write carries
+the intent's id, so a listener can pair the two; an intent that is never followed (the process
+died, or the answer was lost) can be settled later by reading the booking back.
 """
 
 from __future__ import annotations
@@ -41,8 +46,50 @@ class BookingActivity(Model):
     message: str | None = Field(default=None, max_length=1000)
     """For a cancellation: the citizen's message to the unit, if any."""
     occurred_at: StockholmDatetime
+    intent_id: str | None = None
+    """The id of the :class:`ActivityIntent` that announced this write (None if none did)."""
 
     def summary(self) -> str:
         """A log-safe one-line summary (no personal identity number)."""
         start = f"{self.start:%Y-%m-%d %H:%M}"
         return f"{self.kind} booking {self.booking_id} at {self.unit} starting {start}"
+
+
+class ActivityIntent(Model):
+    """A citizen write about to be sent to the backend, handed to ``tidbok_activity_intent``.
+
+    It names what a later read-back needs to tell whether the write happened: the citizen and the
+    unit, the booking it changes (rebook, cancel), the slot it books or moves to with that slot's
+    start and time type, and what the inbox message says.
+    """
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: ActivityKind
+    unit: HsaId
+    unit_name: str
+    system: str
+    subject_of_care: PersonalIdentityNumber
+    agent_id: str | None = None
+    booking_id: str | None = None
+    """The booking the write changes (rebook, cancel); None for a new booking."""
+    slot_id: str | None = None
+    """The slot the write books or moves the booking to (None for a cancellation)."""
+    invitation_id: str | None = None
+    start: StockholmDatetime | None = None
+    """When the booking starts once the write is done (a cancellation: when it started).
+
+    None only for an invitation booking whose slot the invitation no longer offers."""
+    end: StockholmDatetime | None = None
+    time_type_id: str | None = None
+    time_type_name: str | None = None
+    previous_start: StockholmDatetime | None = None
+    """For a rebooking: when the booking starts before it moves."""
+    message: str | None = Field(default=None, max_length=1000)
+    """For a cancellation: the citizen's message to the unit, if any."""
+    created_at: StockholmDatetime
+
+    def summary(self) -> str:
+        """A log-safe one-line summary (no personal identity number)."""
+        start = f"{self.start:%Y-%m-%d %H:%M}" if self.start is not None else "unknown"
+        target = self.booking_id or self.slot_id or self.invitation_id
+        return f"intent {self.id}: {self.kind} {target} at {self.unit} starting {start}"

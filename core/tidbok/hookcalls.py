@@ -8,7 +8,9 @@ plugin object itself but a :class:`GuardedPlugin`: the same hook implementations
 markers and signatures, each wrapped so that an exception (raised, or raised later by the awaitable
 it returned) is reported with the plugin's name and the call goes on without its result.
 
-Wrappers are passed through unguarded: a wrapper takes part in every call on purpose.
+Wrappers are passed through unguarded: a wrapper takes part in every call on purpose. So are the
+implementations of the hooks named in ``unguarded`` (``tidbok_activity_intent``), whose failure
+must reach the caller.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class GuardedPlugin:
     """A plugin's hook implementations, each guarded, for registration with pluggy.
 
     ``checks`` maps hook names to a function that validates one implementation's result; a result
-    it refuses counts as that implementation failing.
+    it refuses counts as that implementation failing. Implementations of the hooks in
+    ``unguarded`` are registered as they are, so that their exceptions propagate.
     """
 
     def __init__(
@@ -42,6 +45,7 @@ class GuardedPlugin:
         name: str,
         on_failure: FailureHandler,
         checks: dict[str, ResultCheck] | None = None,
+        unguarded: frozenset[str] = frozenset(),
     ) -> None:
         self.plugin = plugin
         self.name = name
@@ -52,7 +56,7 @@ class GuardedPlugin:
             opts = getattr(function, IMPL_MARK, None)
             if not callable(function) or not isinstance(opts, dict):
                 continue
-            if opts.get("wrapper") or opts.get("hookwrapper"):
+            if opts.get("wrapper") or opts.get("hookwrapper") or attribute in unguarded:
                 setattr(self, attribute, function)
             else:
                 check = (checks or {}).get(attribute)

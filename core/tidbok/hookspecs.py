@@ -5,7 +5,8 @@ pluggy is synchronous, so no hook here returns a coroutine for pluggy to combine
 may return an awaitable, which the core awaits. Every hook is called through pluggy, so
 ``tryfirst``/``trylast``, wrappers and implementations that take only some of the arguments work
 as in any pluggy project; an implementation that raises is logged with its plugin's name and the
-other implementations still run. Every hook has a docstring; a test enforces it.
+other implementations still run. The one exception is ``tidbok_activity_intent``: its failure stops
+the write it announces. Every hook has a docstring; a test enforces it.
 
 Other packages may bring their own hook specifications: the contract kit adds
 ``tidbok_contract_targets`` (see :mod:`tidbok_contract.hookspecs`). Implement such a hook with
@@ -30,7 +31,7 @@ import pluggy
 if TYPE_CHECKING:
     from tidbok.adapter import SchedulingSystem
     from tidbok.commands import Commands
-    from tidbok.events import BookingActivity
+    from tidbok.events import ActivityIntent, BookingActivity
 
 hookspec = pluggy.HookspecMarker("tidbok")
 
@@ -55,6 +56,32 @@ def tidbok_booking_activity(activity: BookingActivity) -> Awaitable[None] | None
     an agent for the citizen; never for staff actions. Return ``None`` or an awaitable, which the
     core awaits. An implementation that raises is logged and does not affect the citizen's answer or
     the other implementations. Use it for the inbox message and for audit trails.
+    """
+    raise AssertionError("hook specification; never called")
+
+
+@hookspec
+def tidbok_activity_intent(intent: ActivityIntent) -> Awaitable[None] | None:
+    """Record a citizen write before it is sent to the backend, so that none goes unnoticed (R10).
+
+    Called after the 1177 checks of each book, rebook, cancel and invitation booking by the citizen
+    or an agent for the citizen, right before the write is sent; the core awaits every
+    implementation. Unlike the other hooks, an implementation that raises is not isolated: the write
+    is not sent and the citizen gets :class:`tidbok.errors.ActivityNotRecorded` (nothing booked).
+    A successful write is then followed by ``tidbok_booking_activity`` with
+    ``activity.intent_id == intent.id``, a failed one by ``tidbok_activity_failed``; an intent
+    followed by neither (the process died) can be settled by reading the booking back.
+    """
+    raise AssertionError("hook specification; never called")
+
+
+@hookspec
+def tidbok_activity_failed(intent: ActivityIntent, error: Exception) -> Awaitable[None] | None:
+    """Observe that the write an intent announced failed with ``error`` (the error the caller gets).
+
+    A :class:`tidbok.errors.BookingRefused` means the backend did not make the change; any other
+    error leaves it unknown (the answer may have been lost after the backend committed). Return
+    ``None`` or an awaitable, which the core awaits. An implementation that raises is logged only.
     """
     raise AssertionError("hook specification; never called")
 

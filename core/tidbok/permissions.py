@@ -7,9 +7,10 @@ to refuse operations, so a flag never promises what the operation then refuses.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from tidbok.clock import instant
 from tidbok.errors import (
     BookingRefused,
     CaseTypeNotActive,
@@ -39,6 +40,32 @@ def slot_refusal(window: BookingWindow, slot: Slot) -> BookingRefused | None:
     if not window.admits(slot.start):
         return OutsideBookingWindow(f"slot {slot.id} is outside the booking window")
     return None
+
+
+def offered_slots(
+    window: BookingWindow,
+    slots: Iterable[Slot],
+    start: datetime,
+    end: datetime,
+    time_type: str | None = None,
+) -> list[Slot]:
+    """The slots a search of ``[start, end)`` offers the citizen in ``window``, by start then id.
+
+    The one filter of a search (R6, R8, R9, R13): bookable via 1177, inside the booking window,
+    starting in the period, of ``time_type`` when one is asked for. The slot search and the date
+    search both use it, so a day is offered exactly when one of its slots is.
+    """
+    first, last = instant(start), instant(end)
+    return sorted(
+        (
+            slot
+            for slot in slots
+            if slot_refusal(window, slot) is None
+            and (time_type is None or slot.time_type_id == time_type)
+            and first <= instant(slot.start) < last
+        ),
+        key=lambda slot: (instant(slot.start), slot.id),
+    )
 
 
 def change_refusal(

@@ -7,7 +7,8 @@ system is reported and skipped (or stops start-up when ``PluginSettings.strict``
 Every hook is called through pluggy (``pm.hook.<name>(...)``): ``tryfirst``/``trylast``, wrappers,
 implementations taking a subset of the arguments and pluggy's tracing all behave as a pluggy user
 expects. Each implementation runs guarded (:mod:`tidbok.hookcalls`): one that raises is logged with
-its plugin's name and the others still run. ``TIDBOK_TRACE_HOOKS=1`` logs every hook call and its
+its plugin's name and the others still run; only ``tidbok_activity_intent`` is unguarded, since its
+failure must stop the write it announces. ``TIDBOK_TRACE_HOOKS=1`` logs every hook call and its
 result on the ``tidbok.hooks`` logger (at INFO).
 """
 
@@ -27,7 +28,7 @@ import pluggy
 
 from tidbok import hookspecs
 from tidbok.adapter import SchedulingSystem
-from tidbok.events import BookingActivity
+from tidbok.events import ActivityIntent, BookingActivity
 from tidbok.hookcalls import GuardedPlugin, unmarked_hooks
 from tidbok.models import Capability, CaseTypeKind
 from tidbok.rules import SystemRules
@@ -36,8 +37,10 @@ from tidbok.settings import PluginSettings
 ENTRY_POINT_GROUP = "tidbok"
 TRACE_ENV = "TIDBOK_TRACE_HOOKS"
 """Set to ``1`` to log every hook call and its result (pluggy's tracing)."""
-BROADCAST_HOOKS = frozenset({"tidbok_booking_activity"})
+BROADCAST_HOOKS = frozenset({"tidbok_booking_activity", "tidbok_activity_failed"})
 """Hooks whose failures are only logged: a listener's bug never makes a plugin 'skipped'."""
+UNGUARDED_HOOKS = frozenset({"tidbok_activity_intent"})
+"""Hooks whose failures propagate to the caller: a write that cannot be recorded is not sent."""
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 log = logging.getLogger("tidbok.plugins")
@@ -99,7 +102,11 @@ class PluginRegistry:
         ``@tidbok.hookimpl`` marker, or arguments the specification does not have.
         """
         guarded = GuardedPlugin(
-            plugin, name, self._hook_failed, {"tidbok_scheduling_systems": _check_systems}
+            plugin,
+            name,
+            self._hook_failed,
+            {"tidbok_scheduling_systems": _check_systems},
+            unguarded=UNGUARDED_HOOKS,
         )
         try:
             unmarked = [hook for hook in unmarked_hooks(plugin) if self._specified(hook)]
@@ -192,6 +199,25 @@ class PluginRegistry:
     async def broadcast_activity(self, activity: BookingActivity) -> None:
         """Call ``tidbok_booking_activity`` and await every awaitable an implementation returned."""
         for result in self._pm.hook.tidbok_booking_activity(activity=activity):
+            if inspect.isawaitable(result):
+                await result
+
+    async def announce_intent(self, intent: ActivityIntent) -> None:
+        """Call ``tidbok_activity_intent`` and await every awaitable; any failure propagates."""
+        results = self._pm.hook.tidbok_activity_intent(intent=intent)
+        pending = [result for result in results if inspect.isawaitable(result)]
+        for index, result in enumerate(pending):
+            try:
+                await result
+            except BaseException:
+                for left in pending[index + 1 :]:
+                    if inspect.iscoroutine(left):
+                        left.close()
+                raise
+
+    async def broadcast_failure(self, intent: ActivityIntent, error: Exception) -> None:
+        """Call ``tidbok_activity_failed`` and await every awaitable (failures only logged)."""
+        for result in self._pm.hook.tidbok_activity_failed(intent=intent, error=error):
             if inspect.isawaitable(result):
                 await result
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.backend_http import CallObserver
-from tidbok.clock import Clock
+from tidbok.clock import Clock, SystemTimer, Timer
 from tidbok.errors import BackendUnavailable, CaseTypeNotActive, InvalidInput, NotFound
 from tidbok.identity import normalize_hsa_id
 from tidbok.models import ActiveUnit, CaseType, CaseTypeKind
@@ -81,6 +81,7 @@ class UnitDirectory:
         systems: Mapping[str, SchedulingSystem],
         clock: Clock,
         observer: CallObserver | None = None,
+        timer: Timer | None = None,
     ) -> UnitDirectory:
         """Connect an adapter per backend and route every configured unit to it.
 
@@ -101,6 +102,7 @@ class UnitDirectory:
                 continue
             context = AdapterContext(
                 clock=clock,
+                timer=timer or SystemTimer(),
                 resilience=settings.resilience,
                 backend_name=backend_name,
                 observer=observer,

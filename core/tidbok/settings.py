@@ -89,14 +89,20 @@ class PluginSettings(_Section):
 
 
 class ResilienceSettings(_Section):
-    """Timeouts, retries and the circuit breaker, shared by every plugin's backend calls."""
+    """Timeouts, retries and the circuit breaker, shared by every plugin's backend calls.
 
-    attempt_timeout: float = Field(default=2.0, gt=0)
+    The defaults keep a citizen's call within the national service level of 3 s even when a
+    backend never answers: one attempt waits at most 1 s, and the whole call (every backend
+    request, retry and read-back it makes, or every unit of a fan-out) at most 2.5 s.
+    """
+
+    attempt_timeout: float = Field(default=1.0, gt=0)
     """Seconds one HTTP attempt may take."""
-    deadline: float = Field(default=8.0, gt=0)
-    """Seconds one operation may take, retries included."""
+    deadline: float = Field(default=2.5, gt=0)
+    """Seconds one citizen call may wait on backends, retries and read-backs included; a fan-out
+    reports a unit still busy then as failed. Outside a citizen call, one backend operation's."""
     read_retries: int = Field(default=2, ge=0)
-    """Extra attempts for reads after a transient failure."""
+    """Extra attempts for reads after a transient failure, while the deadline leaves time."""
     backoff_initial: float = Field(default=0.1, ge=0)
     backoff_max: float = Field(default=2.0, ge=0)
     breaker_failure_threshold: int = Field(default=5, ge=1)
@@ -138,12 +144,19 @@ class GatewaySettings(_Section):
     delivery_backoff_max: float = Field(default=60.0, gt=0)
     delivery_poll_interval: float = Field(default=5.0, gt=0)
     """Seconds between looks at the outbox when nothing wakes the worker."""
+    intent_deadline: float = Field(default=60.0, gt=0)
+    """Seconds after which an unconfirmed activity intent is settled by reading the booking back,
+    whichever gateway stored it (keep it above the resilience deadline of any write)."""
+    reconcile_interval: float = Field(default=30.0, gt=0)
+    """Seconds between the reconciler's looks at unconfirmed intents (it also looks at start)."""
     idempotency_ttl: float = Field(default=86400.0, gt=0)
-    """Seconds a finished Idempotency-Key is remembered."""
+    """Seconds a finished Idempotency-Key (and a confirmed intent) is remembered."""
     idempotency_lock_timeout: float = Field(default=120.0, gt=0)
     """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
     retry_after: int = Field(default=5, ge=0)
     """Retry-After seconds sent with 503 when the backend names none."""
+    readiness_cache: float = Field(default=5.0, gt=0)
+    """Seconds ``/readyz`` reuses a backend's probe, so probes never reach a backend each time."""
 
 
 class TidbokSettings(BaseSettings):

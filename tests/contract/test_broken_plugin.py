@@ -14,6 +14,8 @@ EXPECTED_FAILURES = {
     "TestSearch::test_only_slots_bookable_via_1177_are_offered",
     "TestSearch::test_rebook_search_offers_only_bookable_slots",
     "TestSearch::test_available_dates_are_days_with_bookable_slots",
+    "TestSearch::test_available_dates_are_the_days_of_the_offered_slots",
+    "TestUnits::test_overview_shows_what_1177_does_with_every_time_type",
     "TestBooking::test_slot_not_bookable_via_1177_gives_not_available[shown_only]",
     "TestBooking::test_slot_not_bookable_via_1177_gives_not_available[changeable]",
     "TestCancelRebook::test_rebook_to_a_slot_not_bookable_via_1177",

@@ -10,7 +10,7 @@ import pytest
 
 from tidbok import hookimpl
 from tidbok.clock import STOCKHOLM, FrozenClock
-from tidbok.events import BookingActivity
+from tidbok.events import ActivityKind, BookingActivity
 from tidbok.hookspecs import hookspec  # noqa: F401 - the marker module must import cleanly
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Caller, Capability
@@ -55,6 +55,22 @@ class World:
     recorder: ActivityRecorder
     citizen: Caller
     other: Caller
+
+
+def sample_activity(booking_id: str = "bk-1") -> BookingActivity:
+    """A citizen's booking at the PASiS-like unit, as the service would broadcast it."""
+    return BookingActivity(
+        kind=ActivityKind.BOOKED,
+        unit=PASIS_UNIT,
+        unit_name="Tensta",
+        system="memory",
+        subject_of_care=TOLVAN,
+        booking_id=booking_id,
+        start=NOW,
+        end=NOW,
+        time_type_name="Provtagning",
+        occurred_at=NOW,
+    )
 
 
 def make_settings() -> TidbokSettings:

@@ -117,9 +117,13 @@ class MemoryBackend:
         return self._reserve(slot.id, citizen, None, booked_by, hidden)
 
     def add_invitation(
-        self, unit: str, citizen: PersonalIdentityNumber, starts: list[datetime]
+        self,
+        unit: str,
+        citizen: PersonalIdentityNumber,
+        starts: list[datetime],
+        access: Access1177 = BOOKABLE,
     ) -> Invitation:
-        slots = tuple(self.add_slot(unit, start) for start in starts)
+        slots = tuple(self.add_slot(unit, start, access=access) for start in starts)
         invitation = Invitation(
             id=f"inv-{next(self._ids)}",
             unit=unit,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -15,18 +16,12 @@ from tidbok.backend_http import (
     OutcomeUnknown,
     write_with_readback,
 )
+from tidbok.budget import call_budget
+from tidbok.clock import FakeTimer
 from tidbok.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from tidbok.settings import ResilienceSettings
 
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Recorder:
@@ -61,13 +56,22 @@ def scripted(
 
 def make_http(
     transport: httpx.MockTransport,
-    clock: FakeTime | None = None,
+    clock: FakeTimer | None = None,
     recorder: Recorder | None = None,
     **settings: float,
 ) -> BackendHttp:
     resilience = ResilienceSettings(
         **{"backoff_initial": 0.0, "backoff_max": 0.0, "read_retries": 2, **settings}
     )
+    return http_with(resilience, transport, clock or FakeTimer(), recorder)
+
+
+def http_with(
+    resilience: ResilienceSettings,
+    transport: httpx.AsyncBaseTransport,
+    timer: FakeTimer,
+    recorder: Recorder | None = None,
+) -> BackendHttp:
     return BackendHttp(
         system="test",
         backend="b1",
@@ -75,7 +79,8 @@ def make_http(
         resilience=resilience,
         transport=transport,
         observer=recorder,
-        monotonic=clock or FakeTime(),
+        monotonic=timer.monotonic,
+        sleep=timer.sleep,
     )
 
 
@@ -187,7 +192,7 @@ async def test_a_refused_connection_on_a_write_is_unavailable_not_unknown() -> N
 
 
 async def test_breaker_opens_answers_without_calling_then_probes_and_closes() -> None:
-    clock = FakeTime()
+    clock = FakeTimer()
     recorder = Recorder()
     transport, seen = scripted(httpx.Response(500))
     http = make_http(
@@ -214,7 +219,7 @@ async def test_breaker_opens_answers_without_calling_then_probes_and_closes() ->
 
 
 async def test_a_failed_probe_opens_the_breaker_again() -> None:
-    clock = FakeTime()
+    clock = FakeTimer()
     transport, seen = scripted(httpx.Response(503))
     http = make_http(
         transport, clock, read_retries=0, breaker_failure_threshold=1, breaker_reset_timeout=5
@@ -325,3 +330,108 @@ async def test_a_garbled_read_is_retried_and_then_a_protocol_error() -> None:
     with pytest.raises(BackendProtocolError):
         await http.read("list", "GET", "/x")
     assert len(seen) == 3
+
+
+# -- time: the injected timer, the deadline and the call budget ---------------------------------
+
+
+def hanging(timer: FakeTimer) -> tuple[httpx.MockTransport, list[float]]:
+    """A backend that never answers: each attempt uses up its whole timeout on the fake timer."""
+    timeouts: list[float] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions["timeout"]["read"]
+        timeouts.append(timeout)
+        timer.advance(timeout)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    return httpx.MockTransport(handle), timeouts
+
+
+async def test_retry_after_is_waited_on_the_injected_timer() -> None:
+    timer = FakeTimer()
+    transport, seen = scripted(
+        httpx.Response(503, headers={"Retry-After": "1"}), httpx.Response(200, json={})
+    )
+    http = make_http(transport, timer)
+    assert (await http.read("list", "GET", "/x")).status_code == 200
+    assert timer.slept == [1.0]  # the wait Retry-After asked for, and no real one
+    assert len(seen) == 2
+
+
+async def test_backoff_is_waited_on_the_injected_timer() -> None:
+    timer = FakeTimer()
+    transport, seen = scripted(httpx.Response(500), httpx.Response(500), httpx.Response(200))
+    http = make_http(transport, timer, backoff_initial=0.1, backoff_max=0.15)
+    await http.read("list", "GET", "/x")
+    assert len(seen) == 3
+    first, second = timer.slept  # jittered, doubling, capped
+    assert 0 <= first <= 0.1
+    assert 0 <= second <= 0.15
+
+
+async def test_a_hung_backend_read_ends_at_the_default_deadline() -> None:
+    timer = FakeTimer()
+    transport, timeouts = hanging(timer)
+    defaults = ResilienceSettings()
+    http = http_with(defaults, transport, timer)
+    started = timer.now
+    with pytest.raises(BackendTimeout):
+        await http.read("list", "GET", "/x")
+    assert timer.now - started == pytest.approx(defaults.deadline)  # 2.5 s: within the 3 s SLA
+    assert len(timeouts) == 1 + defaults.read_retries  # the retries fit, the last one shortened
+    assert timeouts[:2] == [defaults.attempt_timeout] * 2
+    assert timeouts[2] < defaults.attempt_timeout
+
+
+async def test_a_call_budget_shorter_than_the_deadline_wins() -> None:
+    timer = FakeTimer()
+    transport, timeouts = hanging(timer)
+    http = http_with(ResilienceSettings(backoff_initial=0), transport, timer)
+    started = timer.now
+    with call_budget(1.5, timer.monotonic), pytest.raises(BackendTimeout):
+        await http.read("list", "GET", "/x")
+    assert timer.now - started == pytest.approx(1.5)
+    assert timeouts == [1.0, pytest.approx(0.5)]
+    assert http.time_left() == ResilienceSettings().deadline  # outside the budget again
+
+
+async def test_a_spent_budget_sends_nothing() -> None:
+    timer = FakeTimer()
+    transport, seen = scripted(httpx.Response(200, json={}))
+    http = make_http(transport, timer)
+    with call_budget(1.0, timer.monotonic):
+        timer.advance(1.0)
+        with pytest.raises(BackendTimeout, match="deadline passed"):
+            await http.read("list", "GET", "/x")
+    assert seen == []
+
+
+async def test_an_attempt_is_bounded_as_a_whole() -> None:
+    """A transport that ignores httpx's timeouts (like a hung token request) is cut off too."""
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    http = make_http(httpx.MockTransport(never), attempt_timeout=0.05, read_retries=0)
+    with pytest.raises(BackendTimeout, match="no answer in time"):
+        await http.read("list", "GET", "/x")
+
+
+async def test_write_with_readback_stops_when_the_call_budget_is_spent() -> None:
+    timer = FakeTimer()
+    reads: list[float] = []
+
+    async def write() -> str:
+        timer.advance(0.9)
+        raise OutcomeUnknown("no answer")
+
+    async def read_back() -> str | None:
+        reads.append(timer.now)
+        return None
+
+    with call_budget(1.0, timer.monotonic), pytest.raises(OutcomeUnknown):
+        await write_with_readback(write, read_back, pause=0.2, sleep=timer.sleep)
+    assert len(reads) == 1  # a pause of 0.2 s would pass the budget: no second read-back
+    assert timer.slept == []

@@ -18,27 +18,12 @@ from tidbok import hookimpl
 from tidbok.adapter import SchedulingSystem
 from tidbok.cli import build_parser
 from tidbok.commands import Commands
-from tidbok.events import ActivityKind, BookingActivity
+from tidbok.events import ActivityIntent, ActivityKind, BookingActivity
 from tidbok.plugins import PluginRegistry
 from tidbok_contract.targets import contract_registry, contract_targets
 
-from .conftest import NOW, PASIS_UNIT, TOLVAN
+from .conftest import NOW, PASIS_UNIT, TOLVAN, sample_activity
 from .memory_system import MemorySystem
-
-
-def _activity() -> BookingActivity:
-    return BookingActivity(
-        kind=ActivityKind.BOOKED,
-        unit=PASIS_UNIT,
-        unit_name="Tensta",
-        system="memory",
-        subject_of_care=TOLVAN,
-        booking_id="bk-1",
-        start=NOW,
-        end=NOW,
-        time_type_name="Provtagning",
-        occurred_at=NOW,
-    )
 
 
 class Offers:
@@ -110,7 +95,7 @@ async def test_an_implementation_may_take_fewer_arguments_than_the_spec() -> Non
     registry = PluginRegistry()
     assert registry.register(NoArguments(), name="bare")
     assert registry.register(WithActivity(), name="full")
-    await registry.broadcast_activity(_activity())
+    await registry.broadcast_activity(sample_activity())
     assert sorted(calls) == ["bk-1", "no arguments"]
     assert registry.failures == []
 
@@ -134,9 +119,41 @@ async def test_a_failing_implementation_is_logged_by_name_and_the_others_still_r
     registry.register(Raises(), name="raises")
     registry.register(Listens(), name="listens")
     with caplog.at_level(logging.ERROR, logger="tidbok.plugins"):
-        await registry.broadcast_activity(_activity())
+        await registry.broadcast_activity(sample_activity())
     assert calls == ["bk-1"]
     assert "plugin raises failed in tidbok_booking_activity" in caplog.text
+
+
+async def test_an_intent_listener_that_raises_is_not_isolated() -> None:
+    """tidbok_activity_intent is unguarded: its failure reaches the caller (no write is sent)."""
+    awaited: list[str] = []
+
+    class Journal:
+        @hookimpl(tryfirst=True)
+        async def tidbok_activity_intent(self, intent: ActivityIntent) -> None:
+            raise OSError("database is locked")
+
+    class Audit:
+        @hookimpl(trylast=True)
+        async def tidbok_activity_intent(self, intent: ActivityIntent) -> None:
+            awaited.append(intent.id)
+
+    registry = PluginRegistry()
+    assert registry.register(Journal(), name="journal")
+    assert registry.register(Audit(), name="audit")
+    intent = ActivityIntent(
+        id="i-1",
+        kind=ActivityKind.BOOKED,
+        unit=PASIS_UNIT,
+        unit_name="Vårdcentralen Tensta",
+        system="pasis",
+        subject_of_care=TOLVAN,
+        created_at=NOW,
+    )
+    with pytest.raises(OSError, match="locked"):
+        await registry.announce_intent(intent)
+    assert awaited == []  # closed, not left un-awaited
+    assert registry.failures == []
 
 
 def test_a_raising_registration_hook_skips_only_that_plugin() -> None:

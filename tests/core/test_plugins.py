@@ -14,11 +14,11 @@ import pytest
 
 from tidbok import hookimpl, hookspecs
 from tidbok.adapter import SchedulingSystem
-from tidbok.events import ActivityKind, BookingActivity
+from tidbok.events import BookingActivity
 from tidbok.plugins import PluginError, PluginRegistry
 from tidbok.settings import PluginSettings
 
-from .conftest import NOW, PASIS_UNIT, TOLVAN
+from .conftest import sample_activity
 from .memory_system import MemoryPlugin, MemorySystem
 
 GOOD = """
@@ -159,18 +159,7 @@ async def test_a_failing_activity_listener_does_not_stop_the_others(
     registry = PluginRegistry()
     registry.register(Broken(), name="broken")
     registry.register(AsyncListener(), name="async")
-    activity = BookingActivity(
-        kind=ActivityKind.BOOKED,
-        unit=PASIS_UNIT,
-        unit_name="Tensta",
-        system="memory",
-        subject_of_care=TOLVAN,
-        booking_id="bk-1",
-        start=NOW,
-        end=NOW,
-        time_type_name="Provtagning",
-        occurred_at=NOW,
-    )
+    activity = sample_activity()
     with caplog.at_level(logging.ERROR):
         await registry.broadcast_activity(activity)
     assert seen == ["bk-1"]  # the coroutine was awaited

@@ -116,6 +116,41 @@ async def test_dates_follow_the_booking_window(world: World) -> None:
     assert days == [at(2, 0).date()]
 
 
+async def test_dates_agree_with_slots_for_a_slot_earlier_today(world: World) -> None:
+    """PMO at 09:00 with only an 08:00 slot today: no date, as no slot, is offered (R8)."""
+    world.pmo.add_slot(PMO_UNIT, at(0, 8))
+    assert await world.service.available_slots(world.citizen, PMO_UNIT, at(0, 0), at(1, 0)) == []
+    assert await world.service.available_dates(PMO_UNIT, at(0, 0), at(1, 0)) == []
+    world.pmo.add_slot(PMO_UNIT, at(0, 9, 30))
+    assert await world.service.available_dates(PMO_UNIT, at(0, 0), at(1, 0)) == [NOW.date()]
+
+
+async def test_dates_ignore_an_adapters_own_answer(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An adapter's available_dates is not trusted: days come from the offered slots."""
+
+    async def every_day(unit: str, start: datetime, end: datetime, time_type: object) -> list:
+        return [at(day, 0).date() for day in range(7)]
+
+    monkeypatch.setattr(world.service.adapters["pmo-main"], "available_dates", every_day)
+    world.pmo.add_slot(PMO_UNIT, at(0, 8))
+    world.pmo.add_slot(PMO_UNIT, at(2, 10), access=SHOWN_ONLY)
+    world.pmo.add_slot(PMO_UNIT, at(3, 10), access=NOT_SHOWN)
+    bookable = world.pmo.add_slot(PMO_UNIT, at(4, 10))
+    days = await world.service.available_dates(PMO_UNIT, at(0, 0), at(7, 0))
+    assert days == [bookable.start.date()]
+    assert "available_dates" not in world.pmo.calls
+
+
+async def test_dates_filter_by_time_type(world: World) -> None:
+    vaccine = world.pmo.add_time_type(PMO_UNIT, "vac", "Vaccination", BOOKABLE)
+    world.pmo.add_slot(PMO_UNIT, at(2, 10))
+    world.pmo.add_slot(PMO_UNIT, at(3, 10), time_type=vaccine)
+    days = await world.service.available_dates(PMO_UNIT, at(0, 0), at(7, 0), time_type="vac")
+    assert days == [at(3, 0).date()]
+
+
 @pytest.mark.parametrize(
     ("start", "end"),
     [
@@ -375,6 +410,33 @@ async def test_invitation_is_booked_once(world: World) -> None:
         await world.service.book_invitation(
             world.other, PASIS_UNIT, invitation.id, second.id, accept_terms=True
         )
+
+
+async def test_invitation_slots_not_visible_on_1177_are_neither_listed_nor_bookable(
+    world: World,
+) -> None:
+    """Level 1 slots are kept off 1177 (NotFound); level 2 ones stay, booked via the invitation."""
+    me = world.citizen.subject_of_care
+    hidden = world.pasis.add_invitation(PASIS_UNIT, me, [at(3, 9)], access=NOT_SHOWN)
+    shown = world.pasis.add_invitation(PASIS_UNIT, me, [at(4, 9)], access=SHOWN_ONLY)
+    mixed = world.pasis.add_invitation(PASIS_UNIT, me, [at(5, 9), at(5, 10)])
+    kept_off = world.pasis.add_slot(PASIS_UNIT, at(5, 11), access=NOT_SHOWN)
+    world.pasis.invitations[mixed.id].invitation = mixed.model_copy(
+        update={"slots": (*mixed.slots, kept_off)}
+    )
+    listed = {inv.id: inv for inv in (await world.service.invitations(world.citizen)).invitations}
+    assert set(listed) == {shown.id, mixed.id}
+    assert [slot.id for slot in listed[mixed.id].slots] == [slot.id for slot in mixed.slots]
+    for invitation_id, slot_id in ((hidden.id, hidden.slots[0].id), (mixed.id, kept_off.id)):
+        with pytest.raises(NotFound):
+            await world.service.book_invitation(
+                world.citizen, PASIS_UNIT, invitation_id, slot_id, accept_terms=True
+            )
+    assert "book_invitation" not in world.pasis.calls
+    result = await world.service.book_invitation(
+        world.citizen, PASIS_UNIT, shown.id, shown.slots[0].id, accept_terms=True
+    )
+    assert result.booking.start == at(4, 9)
 
 
 async def test_invitations_are_not_asked_of_systems_without_them(world: World) -> None:

@@ -28,10 +28,14 @@ How faults are injected:
 
 Resilience is small and fast: 0.3 s per attempt, 2 s per operation, 2 read retries, no backoff,
 a breaker threshold too high to open. A ``delay`` waits 0.5 s (beyond the attempt timeout);
-``http_503`` and ``http_429`` carry ``Retry-After: 1``. ``commit_after_client_timeout`` writes
-0.4 s after the request arrived: after the client gave up (0.3 s), and within PASiS's read-back
-window (reads at about 0.3, 0.5 and 0.9 s; ``test_the_late_commit_falls_in_the_read_back_window``
-checks that).
+``http_503`` and ``http_429`` carry ``Retry-After: 1``, which the service waits on its fake timer
+(:class:`~tests.timers.PacedTimer`): it counts against the deadline, but takes no real time.
+``commit_after_client_timeout`` writes 0.4 s after the request arrived: after the client gave up
+(0.3 s), and within PASiS's read-back window (reads at about 0.3, 0.5 and 0.9 s, well inside the
+2 s budget; ``test_the_late_commit_falls_in_the_read_back_window`` checks that). The mock commits
+in real time, so in those cells, as in ``delay`` cells, the service's pauses (read-back pauses,
+PMO's waits for a key still in progress) take real time too; every other cell runs on the fake
+timer alone.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ import pytest_asyncio
 
 import tidbok_pasis
 import tidbok_pmo
+from tests.timers import PacedTimer
 from tidbok import hookimpl
 from tidbok.backend_http import OutcomeUnknown
 from tidbok.clock import STOCKHOLM, FrozenClock
@@ -181,6 +186,9 @@ LIST_ATTEMPTS: dict[Fault, int] = {
     "commit_then_500": 3,
     "commit_after_client_timeout": 3,
 }
+
+#: Faults during which the backend works on in real time (see the module docstring).
+REAL_TIME_FAULTS: frozenset[Fault] = frozenset({"delay", "commit_after_client_timeout"})
 
 #: Read faults that the read retries absorb when they happen once: a list then answers in full.
 #: Reading again is always safe, so every fault is retried, a garbled answer included.
@@ -346,6 +354,8 @@ class World:
     backends: dict[str, Backend]
     service: BookingService
     inbox: Inbox
+    timer: PacedTimer
+    """The service's timer: ``Retry-After`` and pauses take no real time, except in delay cells."""
 
     def faulty(self, system: System) -> Backend:
         """The backend that gets the fault."""
@@ -413,10 +423,11 @@ async def running() -> AsyncIterator[World]:
         registry.register(tidbok_pmo, name="pmo")
         inbox = Inbox()
         registry.register(inbox, name="inbox")
+        timer = PacedTimer()
         service = await stack.enter_async_context(
-            BookingService(settings, registry=registry, clock=FrozenClock(NOW))
+            BookingService(settings, registry=registry, clock=FrozenClock(NOW), timer=timer)
         )
-        yield World(backends, service, inbox)
+        yield World(backends, service, inbox, timer)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -593,6 +604,11 @@ def test_the_late_commit_falls_in_the_read_back_window() -> None:
     pause = inspect.signature(PasisAdapter).parameters["readback_pause"].default
     last_read = FAST.attempt_timeout + pause + 2 * pause
     assert FAST.attempt_timeout < LATE_COMMIT_SECONDS < last_read - 0.3  # with room to spare
+    # The last read-back fits in the call's budget even if the budget ran in real time and each of
+    # the three reads took a whole attempt (on the matrix's fake timer only the pauses count
+    # against it), so the budget never cuts the window short.
+    assert last_read + 3 * FAST.attempt_timeout < FAST.deadline
+    assert "commit_after_client_timeout" in REAL_TIME_FAULTS
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -600,6 +616,10 @@ def test_the_late_commit_falls_in_the_read_back_window() -> None:
 async def test_fault_cell(world: World, system: System, operation: Operation, fault: Fault) -> None:
     expected = EXPECTED[(system, operation, fault)]
     faulty, healthy = world.faulty(system), world.healthy(system)
+    # A delay and a late commit keep the backend busy in real time: the pauses that give it that
+    # time (read-backs, PMO's key in progress) must take real time too. Every other fault answers
+    # at once, so the waits it causes (Retry-After, read-back pauses) pass on the fake timer alone.
+    world.timer.real_waits = fault in REAL_TIME_FAULTS
     target = TARGETS[operation]
     if operation == "list":
         # First the fault once: the read retries absorb it.

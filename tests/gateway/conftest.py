@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -28,10 +28,11 @@ from tests.core.memory_system import (
     MemorySystem,
     world_settings,
 )
-from tidbok.clock import STOCKHOLM, FrozenClock
+from tidbok.breaker import CircuitBreaker
+from tidbok.clock import STOCKHOLM, FakeTimer, FrozenClock
 from tidbok.gateway import RunningGateway, issue_token, start_gateway
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Capability
+from tidbok.models import BookingResult, Capability, NewBooking, WriteOutcome
 from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
@@ -42,6 +43,7 @@ TOLVAN = PersonalIdentityNumber("191212121212")
 OTHER = PersonalIdentityNumber("199001012385")
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 AUDIENCE = "tidbok-test"
+T = TypeVar("T")
 ISSUER = "https://1177.example/idp"
 
 
@@ -52,7 +54,8 @@ def at(days: int, hour: int, minute: int = 0) -> datetime:
 
 
 class FaultyAdapter(MemoryAdapter):
-    """A memory adapter that raises ``system.fail`` on every call when it is set."""
+    """A memory adapter that raises ``system.fail`` on every call when it is set, and
+    ``system.lose_answer`` after each write it made (the write happened, its answer was lost)."""
 
     def __init__(self, backend: MemoryBackend, system: FaultySystem) -> None:
         super().__init__(backend)
@@ -63,11 +66,46 @@ class FaultyAdapter(MemoryAdapter):
         if self.system.fail is not None:
             raise self.system.fail
 
+    def _answer(self, result: T) -> T:
+        if self.system.lose_answer is not None:
+            raise self.system.lose_answer
+        return result
+
+    async def book(self, unit: str, request: NewBooking) -> BookingResult:
+        return self._answer(await super().book(unit, request))
+
+    async def rebook(
+        self, unit: str, booking_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        return self._answer(await super().rebook(unit, booking_id, slot_id, subject_of_care))
+
+    async def cancel(
+        self,
+        unit: str,
+        booking_id: str,
+        subject_of_care: PersonalIdentityNumber,
+        message: str | None = None,
+    ) -> WriteOutcome:
+        return self._answer(await super().cancel(unit, booking_id, subject_of_care, message))
+
+    async def book_invitation(
+        self, unit: str, invitation_id: str, slot_id: str, subject_of_care: PersonalIdentityNumber
+    ) -> BookingResult:
+        return self._answer(
+            await super().book_invitation(unit, invitation_id, slot_id, subject_of_care)
+        )
+
+    @property
+    def breaker(self) -> CircuitBreaker | None:
+        return self.system.breaker
+
 
 class FaultySystem(MemorySystem):
-    """A memory system whose adapters can be told to fail with any exception."""
+    """A memory system whose adapters can be told to fail with any exception, or have a breaker."""
 
     fail: BaseException | None = None
+    lose_answer: BaseException | None = None
+    breaker: CircuitBreaker | None = None
 
     def connect(self, backend: Any, context: Any) -> MemoryAdapter:
         adapter = FaultyAdapter(self.backend(backend.base_url), self)
@@ -98,6 +136,7 @@ class Gateway:
     gateway: RunningGateway
     service: BookingService
     clock: FrozenClock
+    timer: FakeTimer
     pasis_system: FaultySystem
     pmo_system: FaultySystem
     pasis: MemoryBackend
@@ -177,15 +216,19 @@ async def inbox() -> AsyncIterator[InboxServer]:
 @pytest.fixture
 async def gw(tmp_path: Path, inbox: InboxServer) -> AsyncIterator[Gateway]:
     clock = FrozenClock(NOW)
+    timer = FakeTimer()
     systems = make_systems()
     settings = make_settings(tmp_path / "outbox.sqlite3", inbox.url, inbox_api_key="inbox-key")
-    async with BookingService(settings, registry=systems.registry, clock=clock) as service:
+    async with BookingService(
+        settings, registry=systems.registry, clock=clock, timer=timer
+    ) as service:
         running = await start_gateway(settings, service, port=0)
         async with running, httpx.AsyncClient(base_url=running.url, timeout=5.0) as client:
             yield Gateway(
                 gateway=running,
                 service=service,
                 clock=clock,
+                timer=timer,
                 pasis_system=systems.pasis_system,
                 pmo_system=systems.pmo_system,
                 pasis=systems.pasis,

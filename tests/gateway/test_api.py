@@ -39,6 +39,61 @@ async def test_time_types_show_only_visible_ones(gw: Gateway) -> None:
     ]
 
 
+async def test_overview_lists_every_time_type_with_access_and_slot_levels(gw: Gateway) -> None:
+    """R14: visible or not, what 1177 does with each type, and slots at other levels."""
+    provtagning = gw.pasis.add_time_type(PASIS_UNIT, "t1", "Provtagning", BOOKABLE)
+    gw.pasis.add_time_type(PASIS_UNIT, "t3", "Internt möte", NOT_SHOWN)
+    gw.pasis.add_slot(PASIS_UNIT, at(1, 10), time_type=provtagning)
+    gw.pasis.add_slot(PASIS_UNIT, at(2, 10), time_type=provtagning, access=SHOWN_ONLY)
+    response = await gw.client.get(f"/v1/units/{PASIS_UNIT.lower()}/overview", headers=gw.auth())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["unit"]["hsa_id"] == PASIS_UNIT
+    assert body["period_start"] == NOW.isoformat()
+    assert body["period_end"] == at(28, 9).isoformat()
+    yes = {"visible": True, "bookable": True, "changeable": True}
+    shown = {"visible": True, "bookable": False, "changeable": False}
+    no = {"visible": False, "bookable": False, "changeable": False}
+    assert body["time_types"] == [
+        {
+            "id": "t1",
+            "name": "Provtagning",
+            "access": yes,
+            "on_1177": yes,
+            "free_slots": 2,
+            "slot_levels": [{"access": shown, "on_1177": shown, "free_slots": 1}],
+        },
+        {
+            "id": "t3",
+            "name": "Internt möte",
+            "access": no,
+            "on_1177": no,
+            "free_slots": 0,
+            "slot_levels": [],
+        },
+    ]
+    view_only = await gw.client.get(f"/v1/units/{VIEW_UNIT}/overview", headers=gw.auth())
+    assert view_only.status_code == 200
+    assert view_only.json()["time_types"] == []
+
+
+async def test_overview_errors_are_problems(gw: Gateway) -> None:
+    unknown = await gw.client.get("/v1/units/SE2321000016-9999/overview", headers=gw.auth())
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith(PROBLEM)
+    malformed = await gw.client.get("/v1/units/nope/overview", headers=gw.auth())
+    assert (malformed.status_code, malformed.json()["code"]) == (400, "invalid_input")
+    anonymous = await gw.client.get(f"/v1/units/{PMO_UNIT}/overview")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "unauthorized")
+    extra = await gw.client.get(
+        f"/v1/units/{PMO_UNIT}/overview", params={"x": "1"}, headers=gw.auth()
+    )
+    assert extra.status_code == 400
+    gw.pmo.down = True
+    down = await gw.client.get(f"/v1/units/{PMO_UNIT}/overview", headers=gw.auth())
+    assert (down.status_code, down.json()["code"]) == (503, "backend_unavailable")
+
+
 async def test_slots_only_what_the_citizen_may_book_now(gw: Gateway) -> None:
     today = gw.pasis.add_slot(PASIS_UNIT, at(0, 15))  # PASiS: not today (R9)
     tomorrow = gw.pasis.add_slot(PASIS_UNIT, at(1, 10))
@@ -248,10 +303,13 @@ async def test_health_ready_metrics(gw: Gateway) -> None:
         "pmo-main": True,
     }
     gw.pmo.down = True
+    window = gw.service.settings.gateway.readiness_cache
+    gw.timer.advance(window)  # the probes are reused within the window: move past it
     degraded = await gw.client.get("/readyz")
     assert degraded.status_code == 200
     assert degraded.json()["status"] == "degraded"
     gw.pasis.down = True
+    gw.timer.advance(window)
     down = await gw.client.get("/readyz")
     assert down.status_code == 503
     assert down.json()["status"] == "unavailable"

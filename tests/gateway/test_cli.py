@@ -19,7 +19,7 @@ from tidbok.clock import FrozenClock
 from tidbok.models import Access1177
 from tidbok.service import BookingService
 
-from .conftest import NOW, PASIS_UNIT, VIEW_UNIT, make_settings, make_systems
+from .conftest import NOW, PASIS_UNIT, VIEW_UNIT, at, make_settings, make_systems
 
 SECRET = "a-secret-for-the-cli-test-long-enough"
 
@@ -32,6 +32,18 @@ def keep_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def table_rows(table: str) -> list[list[str]]:
+    """The rows of an overview table, as words: from the dashes to a blank or the final note."""
+    lines = table.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("---")) + 1
+    rows: list[list[str]] = []
+    for line in lines[first:]:
+        if not line or line.startswith("Nothing"):
+            break
+        rows.append(line.split())
+    return rows
 
 
 async def test_overview_lists_every_time_type_with_its_access(tmp_path: Path) -> None:
@@ -49,11 +61,13 @@ async def test_overview_lists_every_time_type_with_its_access(tmp_path: Path) ->
     lines = table.splitlines()
     assert lines[0] == "Vårdcentralen Tensta (SE2321000016-1111), system memory_pasis"
     assert "Boka tid i minnet [book]" in lines[1]
-    rows = {line.split()[0]: line.split()[1:] for line in lines[5:]}
+    rows = {row[0]: row[1:] for row in table_rows(table)}
+    assert list(rows) == ["niva4", "niva2", "niva3", "niva1"]  # visible first, then by name
     assert rows["niva4"][-3:] == ["yes", "yes", "yes"]
     assert rows["niva2"][-3:] == ["yes", "no", "no"]
     assert rows["niva3"][-3:] == ["yes", "no", "yes"]
     assert rows["niva1"][-3:] == ["no", "no", "no"]
+    assert lines[-1] == "Nothing that is not visible on 1177 is ever shown to citizens."
 
 
 async def test_overview_marks_access_the_unit_does_not_use(tmp_path: Path) -> None:
@@ -63,15 +77,35 @@ async def test_overview_marks_access_the_unit_does_not_use(tmp_path: Path) -> No
     clock = FrozenClock(NOW)
     async with BookingService(settings, registry=systems.registry, clock=clock) as service:
         table = await overview_table(service, VIEW_UNIT)
-    assert table.splitlines()[-1].split()[-7:] == [
-        "yes",
-        "no",
-        "(service",
-        "off)",
-        "no",
-        "(service",
-        "off)",
+    assert table_rows(table) == [
+        ["t", "Synundersökning", "yes", "no", "(service", "off)", "no", "(service", "off)"]
     ]
+
+
+async def test_overview_lists_slot_levels_that_differ_from_the_time_type(tmp_path: Path) -> None:
+    """PASiS sets a level per slot: each level other than the type's gets a line with counts."""
+    systems = make_systems()
+    provtagning = systems.pasis.add_time_type(PASIS_UNIT, "niva4", "Provtagning", BOOKABLE)
+    systems.pasis.add_time_type(PASIS_UNIT, "niva2", "Telefontid", SHOWN_ONLY)
+    for day, access in [(1, BOOKABLE), (2, BOOKABLE), (3, SHOWN_ONLY), (4, SHOWN_ONLY)]:
+        systems.pasis.add_slot(PASIS_UNIT, at(day, 10), time_type=provtagning, access=access)
+    systems.pasis.add_slot(PASIS_UNIT, at(5, 10), time_type=provtagning, access=NOT_SHOWN)
+    systems.pasis.add_slot(PASIS_UNIT, at(29, 10), time_type=provtagning, access=SHOWN_ONLY)
+    settings = make_settings(tmp_path / "o.sqlite3", None, jwt_secret=SECRET)
+    async with BookingService(
+        settings, registry=systems.registry, clock=FrozenClock(NOW)
+    ) as service:
+        table = await overview_table(service, PASIS_UNIT)
+    assert table_rows(table) == [
+        ["niva4", "Provtagning", "yes", "yes", "yes"],
+        ["\u2514", "2", "of", "5", "free", "slots", "yes", "no", "no"],
+        ["\u2514", "1", "of", "5", "free", "slots", "no", "no", "no"],
+        ["niva2", "Telefontid", "yes", "no", "no"],
+    ]
+    assert (
+        "\u2514 free slots from 2026-12-01 09:00 to 2026-12-29 09:00 whose 1177 level differs "
+        "from their time type's." in table.splitlines()
+    )
 
 
 def test_overview_of_an_unknown_unit_fails(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.core.memory_system import SHOWN_ONLY
+from tidbok import hookimpl
 from tidbok.errors import (
     BackendTimeout,
     BackendUnavailable,
@@ -19,6 +20,7 @@ from tidbok.errors import (
     TechnicalFault,
     all_error_types,
 )
+from tidbok.events import ActivityIntent
 from tidbok.gateway.ids import encode_id
 from tidbok.gateway.problems import gateway_problem_types
 
@@ -103,6 +105,20 @@ async def backend_unavailable(gw: Gateway) -> httpx.Response:
     return await gw.client.get(f"/v1/units/{PMO_UNIT}/time-types", headers=gw.auth())
 
 
+async def activity_not_recorded(gw: Gateway) -> httpx.Response:
+    class Broken:
+        @hookimpl
+        def tidbok_activity_intent(self, intent: ActivityIntent) -> None:
+            raise OSError("disk full")
+
+    gw.service.registry.register(Broken(), name="broken-journal")
+    slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
+    response = await _book(gw, PMO_UNIT, slot.id)
+    assert response.headers["Retry-After"] == "5"
+    assert gw.pmo.bookings == {}
+    return response
+
+
 async def backend_timeout(gw: Gateway) -> httpx.Response:
     gw.pmo_system.fail = BackendTimeout("pmo did not answer in 2.0 s")
     return await gw.client.get(f"/v1/units/{PMO_UNIT}/time-types", headers=gw.auth())
@@ -168,6 +184,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "terms_not_accepted": (422, terms_not_accepted),
     "invalid_input": (400, invalid_input),
     "backend_unavailable": (503, backend_unavailable),
+    "activity_not_recorded": (503, activity_not_recorded),
     "backend_timeout": (504, backend_timeout),
     "backend_protocol_error": (502, backend_protocol_error),
     "outcome_unknown": (502, outcome_unknown),

@@ -67,6 +67,10 @@ def test_every_operation_is_complete() -> None:
     assert {p["name"] for p in book["parameters"] if p["in"] == "header"} == {"Idempotency-Key"}
     assert set(book["responses"]) >= {"201", "400", "401", "409", "422", "503", "504"}
     assert document["paths"]["/healthz"]["get"]["security"] == []
+    overview = document["paths"]["/v1/units/{hsa_id}/overview"]["get"]
+    assert "security" not in overview  # the document's bearer requirement applies
+    assert set(overview["responses"]) == {"200", "400", "401", "404", "502", "503", "504"}
+    assert "on_1177" in schemas["TimeTypeOverviewOut"]["properties"]
 
 
 def test_every_error_code_is_named() -> None:

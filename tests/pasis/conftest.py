@@ -13,6 +13,7 @@ import pytest_asyncio
 import respx
 
 import tidbok_pasis
+from tests.timers import PacedTimer
 from tidbok.adapter import AdapterContext
 from tidbok.clock import STOCKHOLM, FrozenClock
 from tidbok.identity import PersonalIdentityNumber
@@ -137,6 +138,9 @@ class Live:
     service: BookingService
     citizen: Caller
     other: Caller
+    timer: PacedTimer
+    """The service's timer: retries, read-back pauses and the breaker wait on it, not really
+    (unless a test sets ``real_waits`` for a mock that commits late, in real time)."""
 
     async def post(self, path: str, body: dict[str, Any]) -> Any:
         """POST to the admin API; fail the test on refusal."""
@@ -221,13 +225,15 @@ async def live() -> AsyncIterator[Live]:
     """The PASiS mock, seeded with :func:`scenario`, behind a BookingService."""
     registry = PluginRegistry()
     registry.register(tidbok_pasis, name="pasis")
+    timer = PacedTimer()
     async with (
         run_pasis(now=NOW, demo_data=False) as server,
         httpx.AsyncClient(base_url=server.admin_url) as admin,
-        BookingService(settings(server), registry=registry, clock=FrozenClock(NOW)) as service,
+        BookingService(
+            settings(server), registry=registry, clock=FrozenClock(NOW), timer=timer
+        ) as service,
     ):
-        world = Live(
-            server, admin, service, Caller(subject_of_care=TOLVAN), Caller(subject_of_care=OTHER)
-        )
+        citizens = Caller(subject_of_care=TOLVAN), Caller(subject_of_care=OTHER)
+        world = Live(server, admin, service, *citizens, timer)
         await world.post("/scenario", scenario())
         yield world

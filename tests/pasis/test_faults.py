@@ -7,7 +7,6 @@ exactly the bookings it should, and the caller must have the booking or a typed 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -37,6 +36,10 @@ FAULTS: dict[str, tuple[dict[str, Any], bool]] = {
     "commit_after_client_timeout": ({"kind": "commit_after_client_timeout", "seconds": 0.4}, True),
 }
 
+#: Faults whose write lands in real time, after the client gave up: the read-back pauses (0.2 s,
+#: then 0.4 s after the 0.3 s attempt) wait in real time for them, so the late write is found.
+REAL_TIME_FAULTS = frozenset({"commit_after_client_timeout"})
+
 #: The typed error the caller gets when the write did not happen.
 ERRORS: dict[str, type[TidbokError]] = {
     "delay": OutcomeUnknown,  # no answer in time: read back, nothing found
@@ -56,6 +59,8 @@ async def faulted(
 ) -> tuple[Any, TidbokError | None]:
     """Inject fault ``name`` on the next POST to ``path`` and run ``call``."""
     spec, _ = FAULTS[name]
+    # A late commit lands in real time: the read-back pauses must give it that time.
+    live.timer.real_waits = name in REAL_TIME_FAULTS
     await live.fault(match={"method": "POST", "path": path}, times=1, **spec)
     try:
         return await call(), None
@@ -70,6 +75,20 @@ def check_outcome(name: str, result: Any, error: TidbokError | None) -> None:
         assert result is not None
     else:
         assert type(error) is ERRORS[name], error
+
+
+async def answered_posts(live: Live) -> list[dict[str, Any]]:
+    """The POSTs in the mock's log, once it holds one that was not refused with 503.
+
+    The mock logs a request when it has answered it: a delayed one only after its delay, which
+    goes on after the client gave up (read-back pauses take no real time on the fake timer).
+    """
+    async with asyncio.timeout(5):
+        while True:
+            posts = [r for r in await live.requests() if r["method"] == "POST"]
+            if any(p["status"] != 503 for p in posts):
+                return posts
+            await asyncio.sleep(0.02)  # polling the mock's log, not timing a retry
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
@@ -87,7 +106,7 @@ async def test_book(live: Live, name: str) -> None:
         assert entries[0]["booking_id"] == result.booking.id
     else:
         assert entries == []
-    posts = [r for r in await live.requests() if r["method"] == "POST"]
+    posts = await answered_posts(live)
     assert len([p for p in posts if p["status"] != 503]) == 1  # never re-sent after it may act
 
 
@@ -144,6 +163,7 @@ async def test_invitation_booking_lost_answer_is_read_back(live: Live) -> None:
 async def test_a_write_later_than_the_read_back_window_is_outcome_unknown(live: Live) -> None:
     """PASiS books only after the last read-back (about 0.9 s): the honest answer is "outcome
     unknown", whose text sends the citizen to Bokade tider, where the booking then is."""
+    live.timer.real_waits = True  # the read-back window as long in real time as on the timer
     await live.fault(
         match={"method": "POST", "path": "bokningar$"},
         kind="commit_after_client_timeout",
@@ -169,9 +189,8 @@ async def test_reads_honour_retry_after(live: Live) -> None:
     await live.fault(
         match={"method": "GET", "path": "lediga-tider$"}, kind="http_503", retry_after=1, times=1
     )
-    started = time.monotonic()
     slots = await live.service.available_slots(live.citizen, UNIT, NOW, NOW + timedelta(days=7))
-    assert time.monotonic() - started >= 1.0
+    assert live.timer.slept == [1.0]  # one wait, as long as Retry-After asked (on the timer)
     assert [slot.id for slot in slots] == ["S-TUE", "S-WED", "S-THU"]
 
 
@@ -198,14 +217,14 @@ async def test_breaker_opens_answers_at_once_half_opens_and_recovers(live: Live)
         await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)
     assert len(await live.requests()) == sent  # answered without a network call
 
-    await asyncio.sleep(0.25)  # the probe may go, but the backend is still failing
+    live.timer.advance(0.25)  # past the reset timeout: one probe may go, the backend still fails
     with pytest.raises(BackendUnavailable):
         await search()
     assert len(await live.requests()) == sent + 1  # exactly one probe
     assert breaker.state is BreakerState.OPEN
 
     await live.admin.delete("/faults")
-    await asyncio.sleep(0.25)
+    live.timer.advance(0.25)
     assert [slot.id for slot in await search()] == ["S-TUE", "S-WED", "S-THU"]
     assert breaker.state is BreakerState.CLOSED
     assert (await live.service.book(live.citizen, UNIT, "S-TUE", accept_terms=True)).booking

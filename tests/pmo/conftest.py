@@ -12,6 +12,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from tests.timers import PacedTimer
 from tidbok import hookimpl
 from tidbok.adapter import SchedulingSystem
 from tidbok.backend_http import CallObserver
@@ -222,6 +223,8 @@ class Pmo:
     service: BookingService
     clock: FrozenClock
     citizen: Caller
+    timer: PacedTimer
+    """The service's timer: retries, pauses and the breaker wait on it, not in real time."""
 
     def backend(self) -> BackendSettings:
         """Backend settings for the mock."""
@@ -294,9 +297,12 @@ def resilience() -> ResilienceSettings:
 
 @asynccontextmanager
 async def running_pmo(
-    resilience: ResilienceSettings, observer: CallObserver | None = None
+    resilience: ResilienceSettings,
+    observer: CallObserver | None = None,
+    timer: PacedTimer | None = None,
 ) -> AsyncIterator[Pmo]:
     """The PMO mock seeded with :func:`scenario`, and a BookingService over it."""
+    timer = timer or PacedTimer()
     async with run_pmo(now=NOW) as server:
         registry = PluginRegistry()
         registry.register(SmallPages(), name="pmo")
@@ -308,9 +314,10 @@ async def running_pmo(
             assert response.status_code == 200, response.text
             settings = service_settings(server, resilience)
             async with BookingService(
-                settings, registry=registry, clock=clock, observer=observer
+                settings, registry=registry, clock=clock, observer=observer, timer=timer
             ) as service:
-                yield Pmo(server, admin, seeder, service, clock, Caller(subject_of_care=TOLVAN))
+                citizen = Caller(subject_of_care=TOLVAN)
+                yield Pmo(server, admin, seeder, service, clock, citizen, timer)
         await seeder.aclose()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -72,7 +71,11 @@ async def test_opens_answers_without_a_call_then_recovers(world: Pmo, recorder: 
     assert await world.requests() == []  # answered at once, no network call
 
     await world.seeder.clear_faults()  # the backend recovers
-    await asyncio.sleep(RESET + 0.1)
+    world.timer.advance(RESET - 0.05)  # no real wait: the breaker runs on the service's timer
+    with pytest.raises(BackendUnavailable, match="circuit breaker open"):
+        await world.service.time_types(UNIT)  # not yet
+    assert await world.requests() == []
+    world.timer.advance(0.1)  # past the reset timeout
     assert await world.service.time_types(UNIT)  # the probe goes through and closes it
     assert recorder.states == [BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED]
     result = await world.service.book(world.citizen, UNIT, "s-tue-1", accept_terms=True)
@@ -82,7 +85,7 @@ async def test_opens_answers_without_a_call_then_recovers(world: Pmo, recorder: 
 
 async def test_a_failed_probe_opens_it_again(world: Pmo, recorder: Recorder) -> None:
     await _open(world)
-    await asyncio.sleep(RESET + 0.1)
+    world.timer.advance(RESET + 0.05)
     await world.clear_requests()
     with pytest.raises(BackendUnavailable):
         await world.service.time_types(UNIT)  # the probe: one call, which fails

@@ -70,6 +70,9 @@ async def test_fault_on_a_write(pmo: Pmo, kind: FaultKind, target: FaultTarget) 
     before = await _citizen_bookings(pmo)
     await pmo.clear_requests()
     await pmo.seeder.inject_fault(kind, target)
+    # A delayed or late write keeps its idempotency key in progress until PMO finishes it, in real
+    # time: the adapter's pauses before asking again must take real time too.
+    pmo.timer.real_waits = kind in (FaultKind.DELAY, FaultKind.COMMIT_AFTER_CLIENT_TIMEOUT)
     result: BookingResult | WriteOutcome | None
     try:
         result = await _run(pmo, target)

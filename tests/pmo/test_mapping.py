@@ -15,7 +15,7 @@ import respx
 
 from tidbok.adapter import AdapterContext
 from tidbok.backend_http import OutcomeUnknown
-from tidbok.clock import STOCKHOLM
+from tidbok.clock import STOCKHOLM, FakeTimer
 from tidbok.errors import (
     BackendProtocolError,
     BackendUnavailable,
@@ -65,7 +65,7 @@ async def adapter() -> AsyncIterator[PmoAdapter]:
         base_url=ROOT,
         credentials={"client_id": "tidbok", "client_secret": "pmo-dev-secret"},
     )
-    made = PmoAdapter(backend, AdapterContext(resilience=QUICK), page_size=2)
+    made = PmoAdapter(backend, AdapterContext(resilience=QUICK, timer=FakeTimer()), page_size=2)
     made.readback_pause = 0
     yield made
     await made.aclose()

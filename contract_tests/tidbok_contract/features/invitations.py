@@ -9,7 +9,7 @@ from tidbok.events import ActivityKind
 from tidbok.models import Capability
 from tidbok_contract.features.base import ContractTests
 from tidbok_contract.markers import requires
-from tidbok_contract.scenario import CITIZEN, UNIT
+from tidbok_contract.scenario import CITIZEN, NOT_SHOWN, SHOWN_ONLY, UNIT
 
 
 @requires(Capability.OPEN_INVITATIONS)
@@ -32,6 +32,26 @@ class InvitationTests(ContractTests):
         assert {slot.id for slot in invitation.slots} == set(seeded.slot_ids)
         assert sorted(slot.start for slot in invitation.slots) == starts
         assert not invitation.used
+
+    async def test_invitation_slots_kept_off_1177_are_neither_listed_nor_bookable(self) -> None:
+        """R6: slots not visible on 1177 (PASiS level 1) are not listed and answer NotFound; slots
+        only visible (PASiS level 2) are listed and booked through the invitation."""
+        kept_off = await self.scenario.invitation([self.far(10)], access=NOT_SHOWN)
+        shown = await self.scenario.invitation([self.far(12)], access=SHOWN_ONLY)
+        listing = await self.service.invitations(self.citizen)
+        assert [inv.id for inv in listing.invitations] == [shown.id]
+        (slot_id,) = kept_off.slot_ids
+        with pytest.raises(NotFound):
+            await self.service.book_invitation(
+                self.citizen, UNIT, kept_off.id, slot_id, accept_terms=True
+            )
+        assert await self.citizen_records() == []
+        (slot_id,) = shown.slot_ids
+        result = await self.service.book_invitation(
+            self.citizen, UNIT, shown.id, slot_id, accept_terms=True
+        )
+        assert result.booking.start == self.far(12)
+        assert [record.start for record in await self.citizen_records()] == [self.far(12)]
 
     async def test_book_one_slot_of_an_invitation(self) -> None:
         """Booking one slot makes a real booking, marked as an invitation, with an activity."""

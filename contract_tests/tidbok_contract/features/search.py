@@ -65,6 +65,27 @@ class SearchTests(ContractTests):
         days = await self.service.available_dates(UNIT, start, start + timedelta(days=21))
         assert days == [day_of(self.far()), day_of(self.far(extra_days=2))]
 
+    async def test_available_dates_are_the_days_of_the_offered_slots(self) -> None:
+        """GetAvailableDates and GetAvailableTimeslots agree on every day, today included (R8,
+        R9): a slot that has started, a later one today, tomorrow's first, levels not bookable."""
+        today = self.scenario.day
+        await self.scenario.free_slot(today(0, 8))  # the suite's clock says 09:00
+        await self.scenario.free_slot(today(0, 15))
+        await self.scenario.free_slot(today(1, 0, 30))
+        await self.scenario.free_slot(today(2, 10), SHOWN_ONLY)
+        await self.scenario.free_slot(today(3, 10), NOT_SHOWN)
+        await self.scenario.free_slot(today(4, 10), CHANGEABLE)
+        for start in (self.scenario.now, today(0, 0), today(1, 0)):
+            end = start + timedelta(days=7)
+            slots = await self.service.available_slots(self.citizen, UNIT, start, end)
+            days = await self.service.available_dates(UNIT, start, end)
+            assert days == sorted({day_of(slot.start) for slot in slots}), start
+        if self.scenario.clock_settable:
+            days = await self.service.available_dates(UNIT, today(0, 0), today(7, 0))
+            tomorrow = [day_of(today(1, 0))]
+            same_day = self.rules_of_system.same_day_allowed
+            assert days == ([day_of(today(0, 0))] if same_day else []) + tomorrow
+
     async def test_taken_slot_is_no_longer_offered(self) -> None:
         """Live data: once another citizen booked a slot it is not offered to anyone."""
         slot_id = await self.scenario.free_slot(self.far())

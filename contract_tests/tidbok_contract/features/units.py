@@ -1,4 +1,4 @@
-"""Units, time types and case types (R3, R5, R11, R13)."""
+"""Units, time types, the units' overview and case types (R3, R5, R11, R13, R14)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import CaseTypeNotActive
 from tidbok.identity import normalize_hsa_id
-from tidbok.models import CaseTypeKind
+from tidbok.models import Access1177, CaseTypeKind
 from tidbok_contract.features.base import ContractTests
 from tidbok_contract.scenario import (
     BOOK_ONLY_UNIT,
@@ -29,7 +29,7 @@ class UnitTests(ContractTests):
     """The backend's units and time types, with the names and 1177 access the unit chose."""
 
     feature = "units_and_time_types"
-    rules = ("R3", "R11", "R13")
+    rules = ("R3", "R11", "R13", "R14")
 
     async def test_list_units_includes_every_seeded_unit(self, adapter: SchedulingAdapter) -> None:
         """GetAllHealthcareFacilities: every unit, HSA-ids normalized, names as the unit set."""
@@ -54,6 +54,27 @@ class UnitTests(ContractTests):
         assert shown == {ids[BOOKABLE], ids[CHANGEABLE], ids[SHOWN_ONLY]}
         overview = {tt.id: tt.access for tt in await self.service.all_time_types(UNIT)}
         assert overview[ids[NOT_SHOWN]] == NOT_SHOWN  # R14: the overview lists every type
+
+    async def test_overview_shows_what_1177_does_with_every_time_type(self) -> None:
+        """R14: every time type with its access, what 1177 does with it given the unit's case
+        types, and its free slots in the next four weeks."""
+        for access in ACCESSES:
+            await self.scenario.free_slot(self.far(), access)
+            await self.scenario.free_slot(self.far(), access, unit=BOOK_ONLY_UNIT)
+        ids = {access: await self.scenario.time_type(access) for access in ACCESSES}
+        overview = {
+            entry.time_type.id: entry for entry in (await self.service.overview(UNIT)).time_types
+        }
+        for access, type_id in ids.items():
+            entry = overview[type_id]
+            assert entry.time_type.access == access
+            assert entry.on_1177 == access  # book and cancel/rebook are both activated
+            assert (entry.free_slots, entry.slot_levels) == (1, ())
+        book_only = (await self.service.overview(BOOK_ONLY_UNIT)).time_types
+        assert len(book_only) == len(ACCESSES)
+        for entry in book_only:  # only booking is activated there
+            access = entry.time_type.access
+            assert entry.on_1177 == Access1177(visible=access.visible, bookable=access.bookable)
 
     async def test_time_types_are_per_unit(self, adapter: SchedulingAdapter) -> None:
         """A time type created at one unit is not listed at another."""

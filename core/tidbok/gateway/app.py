@@ -21,6 +21,7 @@ from tidbok.gateway.problems import (
     problem_for_error,
     problem_for_gateway,
 )
+from tidbok.gateway.readiness import BackendProbes
 from tidbok.gateway.requests import MAX_BODY_BYTES, RequestInvalid
 from tidbok.gateway.routes import ROUTES
 from tidbok.gateway.state import STATE_KEY, GatewayState
@@ -125,6 +126,7 @@ def create_app(
         verifier=TokenVerifier(settings, service.clock),
         store=store,
         metrics=metrics or GatewayMetrics(),
+        probes=BackendProbes(settings.readiness_cache, service.timer.monotonic),
     )
     app = web.Application(
         middlewares=[access_middleware, problem_middleware], client_max_size=MAX_BODY_BYTES

@@ -65,10 +65,14 @@ def compose(activity: BookingActivity) -> tuple[str, str]:
 
 
 def message_for(activity: BookingActivity) -> OutboxMessage:
-    """A new outbox message (with a fresh id) for one activity."""
+    """The outbox message for one activity.
+
+    Its id is the id of the intent that announced the activity, so the activity can never get two
+    messages however often it is recorded; an activity without an intent gets a fresh id.
+    """
     subject, body = compose(activity)
     return OutboxMessage(
-        id=uuid.uuid4().hex,
+        id=activity.intent_id or uuid.uuid4().hex,
         citizen=activity.subject_of_care.value,
         kind=activity.kind.value,
         unit=activity.unit,

@@ -145,6 +145,17 @@ class GatewayMetrics:
             "tidbok_outbox_delivery_failures_total", "Failed delivery attempts, by kind."
         )
         self.outbox_pending = Gauge("tidbok_outbox_pending", "Inbox messages waiting for delivery.")
+        self.intent_write_failures = Counter(
+            "tidbok_outbox_intent_write_failures_total",
+            "Citizen writes refused because their intent could not be stored.",
+        )
+        self.intents_open = Gauge(
+            "tidbok_outbox_intents_open", "Intents whose write is not settled yet."
+        )
+        self.reconciled = Counter(
+            "tidbok_outbox_reconciled_total",
+            "Open intents settled by reading the booking back, by outcome (delivered, dropped).",
+        )
         self.breaker_state = Gauge(
             "tidbok_backend_breaker_state",
             "Circuit breaker per backend where the adapter exposes one: "
@@ -164,6 +175,9 @@ class GatewayMetrics:
             self.outbox_delivered,
             self.outbox_delivery_failures,
             self.outbox_pending,
+            self.intent_write_failures,
+            self.intents_open,
+            self.reconciled,
             self.breaker_state,
         ):
             lines += metric.render()

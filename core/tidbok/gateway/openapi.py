@@ -6,6 +6,7 @@ checks that they agree and that the document validates.
 
 from __future__ import annotations
 
+import inspect
 import re
 from functools import cache
 from typing import Any
@@ -31,7 +32,8 @@ STATUS_TEXT = {
     "active, or Idempotency-Key reused with another body.",
     502: "The scheduling system answered something unusable (backend_protocol_error), or a "
     "write's answer was lost and reading back found nothing (outcome_unknown).",
-    503: "The scheduling system is unavailable (backend_unavailable); see Retry-After.",
+    503: "The scheduling system is unavailable (backend_unavailable), or the write could not be "
+    "recorded before it was sent, so nothing changed (activity_not_recorded); see Retry-After.",
     504: "The scheduling system did not answer in time (backend_timeout).",
 }
 
@@ -113,7 +115,7 @@ def _operation(
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,
-        "description": (route.handler.__doc__ or route.summary).strip(),
+        "description": inspect.cleandoc(route.handler.__doc__ or route.summary),
         "tags": [route.tag],
         "parameters": _parameters(route, query_schema),
         "responses": responses,

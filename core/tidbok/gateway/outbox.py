@@ -1,7 +1,11 @@
 """The durable outbox (R10): write each citizen activity's inbox message, then deliver it.
 
-:class:`OutboxRecorder` implements ``tidbok_booking_activity``. The service awaits the hook before
-it returns, so the message is committed to the store before the API answers. :class:`OutboxWorker`
+:class:`OutboxRecorder` implements the activity hooks. ``tidbok_activity_intent`` stores each
+write's intent before the write is sent; if that fails the write is refused (nothing happens).
+``tidbok_booking_activity`` then commits the inbox message and confirms the intent in one
+transaction, retried a few times; an intent the backend refused is dropped. Whatever stays open
+(the process died, or the store failed after the backend committed) is settled by the reconciler
+(:mod:`tidbok.gateway.reconciler`), which reads the booking back. :class:`OutboxWorker`
 delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``: the inbox
 keys on the message id, so a retry after a lost answer never stores a message twice. Transient
 failures are retried with exponential backoff; messages left pending when the gateway stops are
@@ -13,13 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable
+from typing import Protocol
 
 import httpx
 
 from tidbok import hookimpl
 from tidbok.clock import Clock
-from tidbok.events import BookingActivity
+from tidbok.errors import BookingRefused
+from tidbok.events import ActivityIntent, BookingActivity
+from tidbok.gateway.intent_store import IntentStore
 from tidbok.gateway.messages import message_for
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.store import OutboxMessage, OutboxStore
@@ -31,19 +39,64 @@ log = logging.getLogger("tidbok.gateway.outbox")
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
+#: Attempts to commit a message after the backend committed, and the first pause between them.
+RECORD_ATTEMPTS = 4
+RECORD_BACKOFF = 0.05
+
+#: Longest a write waits for the reconciler's first pass after a start (then it goes ahead).
+FIRST_PASS_WAIT = 10.0
+
+
+class RecorderStore(OutboxStore, IntentStore, Protocol):
+    """What the recorder needs: the outbox and the intents (every gateway store has both)."""
+
+
 class OutboxRecorder:
-    """The ``tidbok_booking_activity`` implementation that writes inbox messages to the outbox."""
+    """The activity-hook implementation that stores intents and writes inbox messages.
+
+    ``run`` names this gateway run in the intents it stores. ``in_flight`` holds the ids of this
+    run's intents whose writes have not ended; ``unrecorded`` the activities whose message could
+    not be committed even after retries (the reconciler tries them again). ``first_pass``, when
+    set by the runner, holds back new intents until the reconciler has looked at the ones an
+    earlier run left open, so that a citizen's new write never overtakes an unsettled one.
+    """
 
     def __init__(
         self,
-        store: OutboxStore,
+        store: RecorderStore,
         metrics: GatewayMetrics | None = None,
         on_written: OutboxWorker | None = None,
+        *,
+        run: str | None = None,
+        record_attempts: int = RECORD_ATTEMPTS,
+        record_backoff: float = RECORD_BACKOFF,
     ) -> None:
         self.store = store
         self.metrics = metrics or GatewayMetrics()
         self.worker = on_written
         self.detached = False
+        self.run = run or uuid.uuid4().hex
+        self.record_attempts = max(1, record_attempts)
+        self.record_backoff = record_backoff
+        self.in_flight: set[str] = set()
+        self.unrecorded: dict[str, BookingActivity] = {}
+        self.first_pass: asyncio.Event | None = None
+
+    @hookimpl
+    def tidbok_activity_intent(self, intent: ActivityIntent) -> Awaitable[None] | None:
+        """Store the intent before the write is sent; raising refuses the write."""
+        if self.detached:
+            return None
+        return self._announce(intent)
+
+    @hookimpl
+    def tidbok_activity_failed(
+        self, intent: ActivityIntent, error: Exception
+    ) -> Awaitable[None] | None:
+        """Drop the intent of a refused write; leave one with an unknown outcome to reconcile."""
+        if self.detached:
+            return None
+        return self._failed(intent, error)
 
     @hookimpl
     def tidbok_booking_activity(self, activity: BookingActivity) -> Awaitable[None] | None:
@@ -52,14 +105,72 @@ class OutboxRecorder:
             return None
         return self._record(activity)
 
+    async def _announce(self, intent: ActivityIntent) -> None:
+        if self.first_pass is not None and not self.first_pass.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FIRST_PASS_WAIT):
+                    await self.first_pass.wait()
+        self.in_flight.add(intent.id)
+        try:
+            await self.store.add_intent(intent, self.run)
+        except Exception:
+            self.in_flight.discard(intent.id)
+            self.metrics.intent_write_failures.inc()
+            log.exception("could not store %s; the write is refused", intent.summary())
+            raise
+
+    async def _failed(self, intent: ActivityIntent, error: Exception) -> None:
+        self.in_flight.discard(intent.id)
+        if not isinstance(error, BookingRefused):
+            log.warning("%s ended with %s; reconciliation reads it back", intent.summary(), error)
+            return
+        try:
+            await self.store.drop_intent(intent.id)
+        except Exception:
+            log.exception("could not drop refused %s; reconciliation will", intent.summary())
+
     async def _record(self, activity: BookingActivity) -> None:
         message = message_for(activity)
-        try:
+        for attempt in range(self.record_attempts):
+            if attempt:
+                await asyncio.sleep(self.record_backoff * 2 ** (attempt - 1))
+            try:
+                await self._write(activity, message)
+            except Exception:
+                self.metrics.outbox_write_failures.inc()
+                log.exception(
+                    "could not write the inbox message for %s (attempt %d of %d)",
+                    activity.summary(),
+                    attempt + 1,
+                    self.record_attempts,
+                )
+                continue
+            return
+        # The booking happened: the citizen's answer stays a success. The message is retried by
+        # the reconciler, from memory, or (if this process dies) from the stored intent.
+        if activity.intent_id is not None:
+            self.unrecorded[activity.intent_id] = activity
+            self.in_flight.discard(activity.intent_id)
+        log.error("inbox message for %s not written yet; it is retried", activity.summary())
+
+    async def retry_unrecorded(self) -> int:
+        """Try again to write the messages that could not be written; how many are still left."""
+        for intent_id, activity in list(self.unrecorded.items()):
+            try:
+                await self._write(activity, message_for(activity))
+            except Exception:
+                self.metrics.outbox_write_failures.inc()
+                log.exception("could not write the inbox message for %s", activity.summary())
+                continue
+            self.unrecorded.pop(intent_id, None)
+        return len(self.unrecorded)
+
+    async def _write(self, activity: BookingActivity, message: OutboxMessage) -> None:
+        if activity.intent_id is None:
             await self.store.add_message(message)
-        except Exception:
-            self.metrics.outbox_write_failures.inc()
-            log.exception("could not write the inbox message for %s", activity.summary())
-            raise
+        else:
+            await self.store.add_activity_message(message, activity.intent_id, activity.booking_id)
+            self.in_flight.discard(activity.intent_id)
         self.metrics.outbox_written.inc(kind=message.kind)
         log.info("outbox message %s written for %s", message.id, activity.summary())
         if self.worker is not None:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from tidbok.errors import (
+    ActivityNotRecorded,
     BackendProtocolError,
     BackendTimeout,
     BackendUnavailable,
@@ -122,6 +123,7 @@ ERROR_STATUS: dict[type, ProblemMapping] = {
     CaseTypeNotActive: ProblemMapping(422, "Case type not active"),
     BookingRefused: ProblemMapping(422, "Refused"),
     BackendUnavailable: ProblemMapping(503, "Scheduling system unavailable"),
+    ActivityNotRecorded: ProblemMapping(503, "Activity not recorded"),
     BackendTimeout: ProblemMapping(504, "Scheduling system timeout"),
     BackendProtocolError: ProblemMapping(502, "Scheduling system error"),
     OutcomeUnknown: ProblemMapping(502, "Scheduling system outcome unknown"),
@@ -184,6 +186,8 @@ def problem_for_error(
     if isinstance(error, BackendUnavailable):
         retry = error.retry_after if error.retry_after is not None else default_retry_after
         headers["Retry-After"] = str(max(0, math.ceil(retry)))
+    elif isinstance(error, ActivityNotRecorded):
+        headers["Retry-After"] = str(max(0, default_retry_after))
     return Problem(
         status=mapping.status,
         code=error.code,

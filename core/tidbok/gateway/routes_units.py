@@ -1,4 +1,5 @@
-"""API v1 on units: the active units, a unit's time types and the slots the citizen may book."""
+"""API v1 on units: the active units, a unit's time types, the slots the citizen may book, and
+the unit's overview (R14)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tidbok.gateway.schemas import (
     UnitListOut,
     UnitOut,
 )
+from tidbok.gateway.schemas_overview import UnitOverviewOut
 
 #: Default length of a slot search without ``to``.
 DEFAULT_SEARCH = timedelta(days=14)
@@ -74,6 +76,21 @@ async def list_slots(request: web.Request) -> web.Response:
     return json_response(SlotListOut(slots=[SlotOut.of(slot) for slot in slots]))
 
 
+async def unit_overview(request: web.Request) -> web.Response:
+    """The unit's overview (R14), for the unit and integration teams: every time type, visible on
+    1177 or not, with the access the scheduling system grants it (`access`) and what 1177 does
+    with it at this unit given its activated case types (`on_1177`); and, per time type, the free
+    slots of the next four weeks whose access differs from the type's (PASiS sets a level per
+    slot), counted per access. Nothing whose `on_1177.visible` is false is shown to citizens.
+    Needs the same bearer token as every /v1 route; it carries no citizen data."""
+    state = gateway_state(request)
+    state.caller(request)
+    parse_query(request, EmptyQuery)
+    unit = unit_param(request)
+    overview = await state.observe(state.system_of(unit), "overview", state.service.overview(unit))
+    return json_response(UnitOverviewOut.of(overview))
+
+
 #: The routes of the units resource.
 UNIT_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(
@@ -106,5 +123,15 @@ UNIT_ROUTES: tuple[RouteSpec, ...] = (
         response=SlotListOut,
         query=SlotsQuery,
         errors=READ_ERRORS,
+    ),
+    RouteSpec(
+        "GET",
+        "/v1/units/{hsa_id}/overview",
+        unit_overview,
+        "getUnitOverview",
+        "The unit's time types and what 1177 does with each (R14)",
+        "units",
+        response=UnitOverviewOut,
+        errors=(400, 401, 404, 502, 503, 504),
     ),
 )

@@ -30,6 +30,7 @@ from tidbok.gateway.app import create_app
 from tidbok.gateway.auth import verification_key
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
+from tidbok.gateway.reconciler import Reconciler
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
 from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
@@ -41,7 +42,7 @@ log = logging.getLogger("tidbok.gateway")
 #: default of 128 made a burst of 1,000 citizens see connection resets (bench/gateway_bench.py).
 LISTEN_BACKLOG = 1024
 
-#: How often finished idempotency keys older than the TTL are forgotten.
+#: How often finished idempotency keys and confirmed intents older than the TTL are forgotten.
 PURGE_INTERVAL = 3600.0
 
 
@@ -60,9 +61,10 @@ class RunningGateway:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _closed: bool = False
     _detach: Callable[[], None] | None = None
+    reconciler: Reconciler | None = None
 
     async def aclose(self) -> None:
-        """Stop serving, stop the worker (pending messages stay stored) and close the store."""
+        """Stop serving, the reconciler and the worker (all stays stored) and close the store."""
         if self._closed:
             return
         self._closed = True
@@ -74,6 +76,8 @@ class RunningGateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self._runner.cleanup()
+        if self.reconciler is not None:
+            await self.reconciler.stop()
         if self.worker is not None:
             await self.worker.stop()
         if self._owns_store:
@@ -135,6 +139,16 @@ async def start_gateway(
                 client=inbox_client,
             )
         recorder = OutboxRecorder(the_store, metrics, worker)
+        reconciler = Reconciler(
+            the_store,
+            service,
+            recorder,
+            deadline=gateway_settings.intent_deadline,
+            interval=gateway_settings.reconcile_interval,
+            worker=worker,
+            metrics=metrics,
+        )
+        recorder.first_pass = reconciler.first_pass
         recorder_name = f"tidbok-gateway-outbox-{id(recorder):x}"
         service.registry.register(recorder, name=recorder_name)
         app = create_app(service, the_store, gateway_settings, metrics)
@@ -167,10 +181,12 @@ async def start_gateway(
         _runner=runner,
         _owns_store=owns_store,
         _detach=lambda: service.registry.unregister(recorder_name),
+        reconciler=reconciler,
     )
     gateway._tasks.append(
         asyncio.create_task(_purge_keys(the_store, service, gateway_settings.idempotency_ttl))
     )
+    reconciler.start()
     if worker is not None:
         worker.start()
     return gateway
@@ -179,11 +195,15 @@ async def start_gateway(
 async def _purge_keys(store: GatewayStore, service: BookingService, ttl: float) -> None:
     while True:
         try:
-            removed = await store.purge(service.clock.now() - timedelta(seconds=ttl))
+            before = service.clock.now() - timedelta(seconds=ttl)
+            removed = await store.purge(before)
             if removed:
                 log.info("forgot %d expired idempotency keys", removed)
+            removed = await store.purge_intents(before)
+            if removed:
+                log.info("forgot %d confirmed intents", removed)
         except Exception:
-            log.exception("purging idempotency keys failed")
+            log.exception("purging idempotency keys and intents failed")
         await asyncio.sleep(PURGE_INTERVAL)
 
 

@@ -364,6 +364,8 @@ class ReadyOut(Out):
     status: Literal["ready", "degraded", "unavailable"]
     outbox: Literal["ok", "failed"]
     outbox_pending: int | None = None
+    outbox_intents: int | None = None
+    """Activity intents not settled yet (writes in flight, or waiting for reconciliation)."""
     backends: list[BackendReadiness]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
@@ -16,6 +16,9 @@ from tidbok.gateway.store import GatewayStore
 from tidbok.models import Caller
 from tidbok.service import BookingService
 from tidbok.settings import GatewaySettings
+
+if TYPE_CHECKING:
+    from tidbok.gateway.readiness import BackendProbes
 
 T = TypeVar("T")
 
@@ -29,6 +32,8 @@ class GatewayState:
     verifier: TokenVerifier
     store: GatewayStore
     metrics: GatewayMetrics
+    probes: BackendProbes
+    """The backend probes of ``/readyz``, each reused for ``readiness_cache`` seconds."""
 
     def caller(self, request: web.Request) -> Caller:
         """The authenticated caller of a request (raises Unauthorized)."""

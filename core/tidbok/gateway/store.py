@@ -1,33 +1,46 @@
-"""The gateway's only state: the inbox outbox and the idempotency keys, behind small protocols.
+"""The gateway's only state: the inbox outbox, the activity intents and the idempotency keys.
 
-:class:`OutboxStore` and :class:`IdempotencyStore` are what the rest of the gateway uses;
-:class:`SqliteGatewayStore` implements both on one embedded SQLite file (aiosqlite, WAL). A
+:class:`OutboxStore`, :class:`~tidbok.gateway.intent_store.IntentStore` and
+:class:`IdempotencyStore` are what the rest of the gateway uses; :class:`SqliteGatewayStore`
+implements them on one embedded SQLite file (aiosqlite, WAL). A
 PostgreSQL implementation for several replicas implements the same methods (claiming pending rows
 with ``FOR UPDATE SKIP LOCKED``; delivery stays exactly-once because the inbox keys on message id).
+The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
+:mod:`tidbok.gateway.intent_store`, the idempotency keys in
+:mod:`tidbok.gateway.idempotency_store` (their names are importable from here too).
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
-import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol
 
-import aiosqlite
-
 from tidbok.clock import to_stockholm
-from tidbok.identity import PersonalIdentityNumber
-from tidbok.logsafe import RedactingFilter
+from tidbok.gateway.idempotency_store import (
+    BeginOutcome,
+    IdempotencyRecord,
+    IdempotencyStore,
+    SqliteIdempotency,
+    citizen_key,
+    fingerprint_of,
+)
+from tidbok.gateway.intent_store import IntentState, IntentStore, SqliteIntents
 
-# aiosqlite logs every statement with its parameters at DEBUG; mask identity numbers there too.
-_AIOSQLITE_LOG = logging.getLogger("aiosqlite")
-if not any(isinstance(f, RedactingFilter) for f in _AIOSQLITE_LOG.filters):
-    _AIOSQLITE_LOG.addFilter(RedactingFilter())
+__all__ = [
+    "BeginOutcome",
+    "DeliveryState",
+    "GatewayStore",
+    "IdempotencyRecord",
+    "IdempotencyStore",
+    "IntentStore",
+    "OutboxMessage",
+    "OutboxStore",
+    "SqliteGatewayStore",
+    "citizen_key",
+    "fingerprint_of",
+]
 
 
 class DeliveryState(StrEnum):
@@ -77,6 +90,16 @@ class OutboxStore(Protocol):
         """Store a new pending message (durably, before returning)."""
         ...
 
+    async def add_activity_message(
+        self, message: OutboxMessage, intent_id: str, booking_id: str | None
+    ) -> None:
+        """Store the message of an intent's write and confirm the intent, in one transaction.
+
+        A message with that id already stored is kept as it is (the same activity, recorded
+        twice), so one intent never has two messages.
+        """
+        ...
+
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Up to ``limit`` pending messages, oldest first."""
         ...
@@ -98,52 +121,13 @@ class OutboxStore(Protocol):
         ...
 
 
-class BeginOutcome(StrEnum):
-    """What :meth:`IdempotencyStore.begin` found."""
+class GatewayStore(OutboxStore, IntentStore, IdempotencyStore, Protocol):
+    """All the stores, as the gateway opens and closes them."""
 
-    STARTED = "started"
-    """The key is new (or abandoned): the caller does the work and then completes it."""
-    REPLAY = "replay"
-    """The key finished before with the same request: answer with the stored response."""
-    IN_PROGRESS = "in_progress"
-    """The same key is being worked on right now."""
-    MISMATCH = "mismatch"
-    """The key was used with another request body."""
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """The stored state of one key."""
-
-    outcome: BeginOutcome
-    status: int | None = None
-    body: str | None = None
-
-
-class IdempotencyStore(Protocol):
-    """Idempotency keys, per citizen, with the answer of the request that first used each."""
-
-    async def begin(
-        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
-    ) -> IdempotencyRecord:
-        """Claim ``key`` for a request with ``fingerprint`` or report what holds it."""
+    @property
+    def exclusive(self) -> bool:
+        """Whether this process alone uses the store, so no other gateway has writes in flight."""
         ...
-
-    async def complete(self, citizen: str, key: str, status: int, body: str) -> None:
-        """Store the answer of a finished request."""
-        ...
-
-    async def release(self, citizen: str, key: str) -> None:
-        """Forget a key whose request failed, so that a retry can try again."""
-        ...
-
-    async def purge(self, before: datetime) -> int:
-        """Forget keys created before ``before``; return how many."""
-        ...
-
-
-class GatewayStore(OutboxStore, IdempotencyStore, Protocol):
-    """Both stores, as the gateway opens and closes them."""
 
     async def open(self) -> None:
         """Connect and create the schema if needed."""
@@ -156,11 +140,6 @@ class GatewayStore(OutboxStore, IdempotencyStore, Protocol):
     async def ping(self) -> bool:
         """Whether the store answers."""
         ...
-
-
-def citizen_key(citizen: PersonalIdentityNumber) -> str:
-    """A stable key for a citizen's idempotency keys that is not the number itself."""
-    return hashlib.sha256(b"tidbok-idempotency:" + citizen.value.encode()).hexdigest()
 
 
 _SCHEMA = """
@@ -181,90 +160,48 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, seq);
 CREATE INDEX IF NOT EXISTS outbox_citizen ON outbox (citizen, seq);
-CREATE TABLE IF NOT EXISTS idempotency (
-    citizen TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL,
-    status INTEGER,
-    body TEXT,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (citizen, key)
-);
 """
 
 
-class SqliteGatewayStore:
-    """:class:`OutboxStore` and :class:`IdempotencyStore` on one SQLite file."""
+_INSERT_MESSAGE = (
+    "INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, seq, state) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)"
+)
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        # One connection: statements from concurrent requests must not mix into a transaction.
-        self._lock = asyncio.Lock()
 
-    @property
-    def db(self) -> aiosqlite.Connection:
-        """The open connection."""
-        if self._db is None:
-            raise RuntimeError("the gateway store is not open")
-        return self._db
+def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
+    return (
+        message.id,
+        message.citizen,
+        message.kind,
+        message.unit,
+        message.unit_name,
+        message.subject,
+        message.body,
+        message.created_at.isoformat(),
+        DeliveryState.PENDING.value,
+    )
 
-    async def open(self) -> None:
-        """Connect and create the schema if needed."""
-        if self._db is not None:
-            return
-        if self.path.parent != Path():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(self.path, isolation_level=None)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=FULL")
-        await db.executescript(_SCHEMA)
-        self._db = db
 
-    async def close(self) -> None:
-        """Close the connection."""
-        if self._db is not None:
-            db, self._db = self._db, None
-            await db.close()
+class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
+    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file."""
 
-    async def ping(self) -> bool:
-        """Whether the store answers."""
-        if self._db is None:
-            return False
-        try:
-            async with self._db.execute("SELECT 1") as cursor:
-                return await cursor.fetchone() is not None
-        except Exception:
-            return False
-
-    # -- outbox ------------------------------------------------------------------------------
-
-    async def _write(self, sql: str, params: tuple[Any, ...]) -> int:
-        async with self._lock:
-            cursor = await self.db.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+    SCHEMA = _SCHEMA
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
-        await self._write(
-            "INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, "
-            "seq, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)",
-            (
-                message.id,
-                message.citizen,
-                message.kind,
-                message.unit,
-                message.unit_name,
-                message.subject,
-                message.body,
-                message.created_at.isoformat(),
-                DeliveryState.PENDING.value,
-            ),
-        )
+        await self._write("INSERT " + _INSERT_MESSAGE, _message_row(message))
+
+    async def add_activity_message(
+        self, message: OutboxMessage, intent_id: str, booking_id: str | None
+    ) -> None:
+        """Store the message of an intent's write and confirm the intent, in one transaction."""
+        async with self._transaction() as db:
+            await db.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, _message_row(message))
+            await db.execute(
+                "UPDATE intents SET state = ?, booking_id = COALESCE(?, booking_id) WHERE id = ?",
+                (IntentState.CONFIRMED.value, booking_id, intent_id),
+            )
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Up to ``limit`` pending messages, oldest first."""
@@ -323,78 +260,3 @@ class SqliteGatewayStore:
             )
             for row in rows
         ]
-
-    # -- idempotency -------------------------------------------------------------------------
-
-    async def begin(
-        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
-    ) -> IdempotencyRecord:
-        """Claim ``key`` for a request with ``fingerprint`` or report what holds it."""
-        async with self._lock:
-            return await self._begin(citizen, key, fingerprint, now, lock_timeout)
-
-    async def _begin(
-        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
-    ) -> IdempotencyRecord:
-        db = self.db
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            async with db.execute(
-                "SELECT fingerprint, state, status, body, created_at FROM idempotency "
-                "WHERE citizen = ? AND key = ?",
-                (citizen, key),
-            ) as cursor:
-                row = await cursor.fetchone()
-            record: IdempotencyRecord
-            if row is None or (
-                row[1] == "in_progress"
-                and datetime.fromisoformat(row[4]) + lock_timeout < now
-                and row[0] == fingerprint
-            ):
-                await db.execute(
-                    "INSERT OR REPLACE INTO idempotency (citizen, key, fingerprint, state, "
-                    "created_at) VALUES (?, ?, ?, 'in_progress', ?)",
-                    (citizen, key, fingerprint, _utc(now)),
-                )
-                record = IdempotencyRecord(BeginOutcome.STARTED)
-            elif row[0] != fingerprint:
-                record = IdempotencyRecord(BeginOutcome.MISMATCH)
-            elif row[1] == "in_progress":
-                record = IdempotencyRecord(BeginOutcome.IN_PROGRESS)
-            else:
-                record = IdempotencyRecord(BeginOutcome.REPLAY, status=row[2], body=row[3])
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-        return record
-
-    async def complete(self, citizen: str, key: str, status: int, body: str) -> None:
-        """Store the answer of a finished request."""
-        await self._write(
-            "UPDATE idempotency SET state = 'done', status = ?, body = ? "
-            "WHERE citizen = ? AND key = ?",
-            (status, body, citizen, key),
-        )
-
-    async def release(self, citizen: str, key: str) -> None:
-        """Forget a key whose request failed, so that a retry can try again."""
-        await self._write(
-            "DELETE FROM idempotency WHERE citizen = ? AND key = ? AND state = 'in_progress'",
-            (citizen, key),
-        )
-
-    async def purge(self, before: datetime) -> int:
-        """Forget keys created before ``before``; return how many."""
-        count = await self._write("DELETE FROM idempotency WHERE created_at < ?", (_utc(before),))
-        return max(count, 0)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def fingerprint_of(payload: Any) -> str:
-    """A stable digest of a request body (canonical JSON)."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()

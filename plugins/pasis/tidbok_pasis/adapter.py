@@ -176,7 +176,9 @@ class PasisAdapter(HttpSchedulingAdapter):
         read_back: Callable[[], Awaitable[BookingResult | None]],
     ) -> BookingResult:
         """Run a write once; read back a lost answer; raise a refusal the backend gave."""
-        outcome = await write_with_readback(write, read_back, pause=self._readback_pause)
+        outcome = await write_with_readback(
+            write, read_back, pause=self._readback_pause, sleep=self.http.sleep
+        )
         if isinstance(outcome, TidbokError):
             raise outcome
         return outcome

@@ -14,8 +14,6 @@ If the outcome is still unknown after all that, the write is read back
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
@@ -96,7 +94,6 @@ class PmoAdapter(HttpSchedulingAdapter):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._page_size = page_size
-        self._deadline = context.resilience.deadline
         self._auth = client_credentials(backend, context.resilience)
         super().__init__(
             context.backend_http(
@@ -179,7 +176,7 @@ class PmoAdapter(HttpSchedulingAdapter):
         still busy with an earlier attempt at the deadline.
         """
         headers = {IDEMPOTENCY_HEADER: str(uuid.uuid4())}
-        give_up = time.monotonic() + self._deadline
+        give_up = self.http.monotonic() + self.http.time_left()
         while True:
             response = await self.http.write(
                 operation, "POST", path, retry=True, json=body.wire(), headers=headers
@@ -191,9 +188,9 @@ class PmoAdapter(HttpSchedulingAdapter):
             refusal = mapping.error(response, operation, table)
             if mapping.problem_code(response) != mapping.IN_PROGRESS:
                 raise _Answered(refusal)
-            if time.monotonic() + IN_PROGRESS_PAUSE >= give_up:
+            if self.http.monotonic() + IN_PROGRESS_PAUSE >= give_up:
                 raise OutcomeUnknown(f"{operation}: an earlier attempt is still in progress")
-            await asyncio.sleep(IN_PROGRESS_PAUSE)
+            await self.http.sleep(IN_PROGRESS_PAUSE)
 
     async def _written(
         self,
@@ -202,7 +199,9 @@ class PmoAdapter(HttpSchedulingAdapter):
     ) -> Appointment:
         """Run an idempotent write; if its outcome stays unknown, read it back."""
         try:
-            return await write_with_readback(write, read_back, pause=self.readback_pause)
+            return await write_with_readback(
+                write, read_back, pause=self.readback_pause, sleep=self.http.sleep
+            )
         except _Answered as answered:
             raise answered.error from None
 

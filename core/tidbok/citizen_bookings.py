@@ -1,0 +1,69 @@
+"""The citizen's bookings at a unit as 1177 shows them, and the checks before a change (R6-R9).
+
+Read through the unit's adapter and filtered by :func:`tidbok.permissions.shown_to`: another
+citizen's booking, a hidden one and one the unit keeps off 1177 look exactly like a missing one.
+Every booking shown carries its permission flags at ``now``, computed with the same functions that
+refuse a change, so a flag never promises what the operation then refuses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tidbok.calls import call_adapter
+from tidbok.errors import NotFound
+from tidbok.models import Booking, Caller, Slot
+from tidbok.permissions import change_refusal, permissions_for, shown_to, slot_refusal
+from tidbok.routing import UnitRoute
+from tidbok.rules import BookingWindow
+
+
+def with_permissions(route: UnitRoute, booking: Booking, now: datetime) -> Booking:
+    """The booking with the citizen's permission flags at ``now``."""
+    system = route.require_system()
+    permissions = permissions_for(route.unit, system.rules, system.capabilities, booking, now)
+    return booking.model_copy(update={"permissions": permissions})
+
+
+def check_bookable(route: UnitRoute, slot: Slot, now: datetime) -> None:
+    """Raise the refusal if the citizen may not book ``slot`` at ``now`` (window, access)."""
+    refusal = slot_refusal(BookingWindow.at(route.require_system().rules, now), slot)
+    if refusal is not None:
+        raise refusal
+
+
+async def own_booking(route: UnitRoute, caller: Caller, booking_id: str) -> Booking:
+    """One of the citizen's bookings by id; NotFound if 1177 may not show it."""
+    adapter = route.require_adapter()
+    booking = await call_adapter(
+        route,
+        "booking_details",
+        adapter.booking_details(route.hsa_id, booking_id, caller.subject_of_care),
+    )
+    if not shown_to(caller.subject_of_care, booking):
+        raise NotFound(f"no booking {booking_id} for this citizen at {route.hsa_id}")
+    return booking
+
+
+async def changeable_booking(
+    route: UnitRoute, caller: Caller, booking_id: str, now: datetime
+) -> Booking:
+    """The citizen's booking if they may cancel or rebook it at ``now``; else the refusal."""
+    booking = await own_booking(route, caller, booking_id)
+    refusal = change_refusal(route.unit, route.require_system().rules, booking, now)
+    if refusal is not None:
+        raise refusal
+    return booking
+
+
+async def shown_bookings(route: UnitRoute, caller: Caller, now: datetime) -> list[Booking]:
+    """Every booking of the citizen at the unit that 1177 may show, with its flags at ``now``."""
+    adapter = route.require_adapter()
+    bookings = await call_adapter(
+        route, "bookings_for", adapter.bookings_for(route.hsa_id, caller.subject_of_care)
+    )
+    return [
+        with_permissions(route, booking, now)
+        for booking in bookings
+        if shown_to(caller.subject_of_care, booking)
+    ]

@@ -1,0 +1,157 @@
+"""Idempotency keys (``Idempotency-Key`` on ``POST /v1/bookings``): the protocol and SQLite.
+
+:class:`IdempotencyStore` is what :mod:`tidbok.gateway.idempotency` uses; :class:`SqliteIdempotency`
+implements it as one part of :class:`~tidbok.gateway.store.SqliteGatewayStore`. Keys are kept per
+citizen under :func:`citizen_key`, a hash of the identity number, never the number itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from tidbok.gateway.sqlite_file import SqliteFile
+from tidbok.identity import PersonalIdentityNumber
+
+
+class BeginOutcome(StrEnum):
+    """What :meth:`IdempotencyStore.begin` found."""
+
+    STARTED = "started"
+    """The key is new (or abandoned): the caller does the work and then completes it."""
+    REPLAY = "replay"
+    """The key finished before with the same request: answer with the stored response."""
+    IN_PROGRESS = "in_progress"
+    """The same key is being worked on right now."""
+    MISMATCH = "mismatch"
+    """The key was used with another request body."""
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The stored state of one key."""
+
+    outcome: BeginOutcome
+    status: int | None = None
+    body: str | None = None
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys, per citizen, with the answer of the request that first used each."""
+
+    async def begin(
+        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
+    ) -> IdempotencyRecord:
+        """Claim ``key`` for a request with ``fingerprint`` or report what holds it."""
+        ...
+
+    async def complete(self, citizen: str, key: str, status: int, body: str) -> None:
+        """Store the answer of a finished request."""
+        ...
+
+    async def release(self, citizen: str, key: str) -> None:
+        """Forget a key whose request failed, so that a retry can try again."""
+        ...
+
+    async def purge(self, before: datetime) -> int:
+        """Forget keys created before ``before``; return how many."""
+        ...
+
+
+def citizen_key(citizen: PersonalIdentityNumber) -> str:
+    """A stable key for a citizen's idempotency keys that is not the number itself."""
+    return hashlib.sha256(b"tidbok-idempotency:" + citizen.value.encode()).hexdigest()
+
+
+class SqliteIdempotency(SqliteFile):
+    """:class:`IdempotencyStore` on the gateway's SQLite file."""
+
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS idempotency (
+    citizen TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status INTEGER,
+    body TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (citizen, key)
+);
+"""
+
+    async def begin(
+        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
+    ) -> IdempotencyRecord:
+        """Claim ``key`` for a request with ``fingerprint`` or report what holds it."""
+        async with self._lock:
+            return await self._begin(citizen, key, fingerprint, now, lock_timeout)
+
+    async def _begin(
+        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
+    ) -> IdempotencyRecord:
+        db = self.db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            async with db.execute(
+                "SELECT fingerprint, state, status, body, created_at FROM idempotency "
+                "WHERE citizen = ? AND key = ?",
+                (citizen, key),
+            ) as cursor:
+                row = await cursor.fetchone()
+            record: IdempotencyRecord
+            if row is None or (
+                row[1] == "in_progress"
+                and datetime.fromisoformat(row[4]) + lock_timeout < now
+                and row[0] == fingerprint
+            ):
+                await db.execute(
+                    "INSERT OR REPLACE INTO idempotency (citizen, key, fingerprint, state, "
+                    "created_at) VALUES (?, ?, ?, 'in_progress', ?)",
+                    (citizen, key, fingerprint, _utc(now)),
+                )
+                record = IdempotencyRecord(BeginOutcome.STARTED)
+            elif row[0] != fingerprint:
+                record = IdempotencyRecord(BeginOutcome.MISMATCH)
+            elif row[1] == "in_progress":
+                record = IdempotencyRecord(BeginOutcome.IN_PROGRESS)
+            else:
+                record = IdempotencyRecord(BeginOutcome.REPLAY, status=row[2], body=row[3])
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return record
+
+    async def complete(self, citizen: str, key: str, status: int, body: str) -> None:
+        """Store the answer of a finished request."""
+        await self._write(
+            "UPDATE idempotency SET state = 'done', status = ?, body = ? "
+            "WHERE citizen = ? AND key = ?",
+            (status, body, citizen, key),
+        )
+
+    async def release(self, citizen: str, key: str) -> None:
+        """Forget a key whose request failed, so that a retry can try again."""
+        await self._write(
+            "DELETE FROM idempotency WHERE citizen = ? AND key = ? AND state = 'in_progress'",
+            (citizen, key),
+        )
+
+    async def purge(self, before: datetime) -> int:
+        """Forget keys created before ``before``; return how many."""
+        count = await self._write("DELETE FROM idempotency WHERE created_at < ?", (_utc(before),))
+        return max(count, 0)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def fingerprint_of(payload: Any) -> str:
+    """A stable digest of a request body (canonical JSON)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

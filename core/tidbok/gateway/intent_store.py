@@ -1,0 +1,177 @@
+"""Activity intents as the gateway keeps them: the protocol and its SQLite part.
+
+The outbox recorder stores each :class:`~tidbok.events.ActivityIntent` before the write is sent
+(:meth:`IntentStore.add_intent`); the write's inbox message and the intent's confirmation are then
+committed in one transaction (:meth:`~tidbok.gateway.store.OutboxStore.add_activity_message`). An
+intent the backend refused is dropped. What is left open is settled by the reconciler
+(:mod:`tidbok.gateway.reconciler`), which reads the booking back. A confirmed intent names the
+booking its message is about, so that reading back never gives one booking two messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from tidbok.events import ActivityIntent
+from tidbok.gateway.sqlite_file import SqliteFile
+
+
+class IntentState(StrEnum):
+    """Where an intent is: announced, or settled with its message written."""
+
+    OPEN = "open"
+    """Stored before the write was sent; how the write ended is not recorded yet."""
+    CONFIRMED = "confirmed"
+    """The write happened and its inbox message is in the outbox."""
+
+
+@dataclass(frozen=True)
+class StoredIntent:
+    """An intent with the gateway run that stored it and its state."""
+
+    intent: ActivityIntent
+    run: str
+    """The id of the gateway run (process start) that announced it."""
+    state: IntentState = IntentState.OPEN
+    booking_id: str | None = None
+    """The booking the intent is about: the one it changes, or (confirmed) the one it made or
+    moved (a system may give a moved booking a new id; the intent's own ``booking_id`` keeps the
+    one it changed)."""
+
+
+class IntentStore(Protocol):
+    """Durable storage of activity intents until each is confirmed or dropped."""
+
+    async def add_intent(self, intent: ActivityIntent, run: str) -> None:
+        """Store an open intent durably before returning (a failure refuses the write)."""
+        ...
+
+    async def drop_intent(self, intent_id: str) -> None:
+        """Forget an open intent whose write did not happen."""
+        ...
+
+    async def open_intents(self, limit: int) -> list[StoredIntent]:
+        """Up to ``limit`` open intents, oldest first."""
+        ...
+
+    async def count_open_intents(self) -> int:
+        """How many intents are open."""
+        ...
+
+    async def claimed(self, kinds: Iterable[str], booking_id: str, but: str) -> bool:
+        """Whether an intent other than ``but``, of one of ``kinds``, is confirmed for it."""
+        ...
+
+    async def confirmed_on(self, target: str, but: str) -> list[ActivityIntent]:
+        """The confirmed intents (other than ``but``) of writes that changed booking ``target``."""
+        ...
+
+    async def purge_intents(self, before: datetime) -> int:
+        """Forget confirmed intents created before ``before``; return how many."""
+        ...
+
+
+class SqliteIntents(SqliteFile):
+    """:class:`IntentStore` on the gateway's SQLite file."""
+
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS intents (
+    id TEXT PRIMARY KEY,
+    run TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'open',
+    target TEXT,
+    booking_id TEXT,
+    created_at TEXT NOT NULL,
+    intent TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS intents_state ON intents (state, created_at);
+CREATE INDEX IF NOT EXISTS intents_booking ON intents (booking_id, state);
+CREATE INDEX IF NOT EXISTS intents_target ON intents (target, state);
+"""
+
+    async def add_intent(self, intent: ActivityIntent, run: str) -> None:
+        """Store an open intent; committed when this returns."""
+        await self._write(
+            "INSERT INTO intents (id, run, kind, state, target, booking_id, created_at, intent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                intent.id,
+                run,
+                intent.kind.value,
+                IntentState.OPEN.value,
+                intent.booking_id,
+                intent.booking_id,
+                _utc(intent.created_at),
+                intent.model_dump_json(),
+            ),
+        )
+
+    async def drop_intent(self, intent_id: str) -> None:
+        """Forget an open intent whose write did not happen."""
+        await self._write(
+            "DELETE FROM intents WHERE id = ? AND state = ?", (intent_id, IntentState.OPEN.value)
+        )
+
+    async def open_intents(self, limit: int) -> list[StoredIntent]:
+        """Up to ``limit`` open intents, oldest first."""
+        async with self.db.execute(
+            "SELECT intent, run, state, booking_id FROM intents WHERE state = ? "
+            "ORDER BY created_at, id LIMIT ?",
+            (IntentState.OPEN.value, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            StoredIntent(
+                intent=ActivityIntent.model_validate_json(row[0]),
+                run=row[1],
+                state=IntentState(row[2]),
+                booking_id=row[3],
+            )
+            for row in rows
+        ]
+
+    async def count_open_intents(self) -> int:
+        """How many intents are open."""
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM intents WHERE state = ?", (IntentState.OPEN.value,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def claimed(self, kinds: Iterable[str], booking_id: str, but: str) -> bool:
+        """Whether an intent other than ``but``, of one of ``kinds``, is confirmed for it."""
+        wanted = list(kinds)
+        marks = ", ".join("?" for _ in wanted)
+        async with self.db.execute(
+            f"SELECT 1 FROM intents WHERE booking_id = ? AND state = ? AND id != ? "
+            f"AND kind IN ({marks}) LIMIT 1",
+            (booking_id, IntentState.CONFIRMED.value, but, *wanted),
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def confirmed_on(self, target: str, but: str) -> list[ActivityIntent]:
+        """The confirmed intents (other than ``but``) of writes that changed booking ``target``."""
+        async with self.db.execute(
+            "SELECT intent FROM intents WHERE target = ? AND state = ? AND id != ? "
+            "ORDER BY created_at, id",
+            (target, IntentState.CONFIRMED.value, but),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [ActivityIntent.model_validate_json(row[0]) for row in rows]
+
+    async def purge_intents(self, before: datetime) -> int:
+        """Forget confirmed intents created before ``before``; return how many."""
+        count = await self._write(
+            "DELETE FROM intents WHERE state = ? AND created_at < ?",
+            (IntentState.CONFIRMED.value, _utc(before)),
+        )
+        return max(count, 0)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

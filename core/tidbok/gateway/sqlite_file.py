@@ -1,0 +1,147 @@
+"""One SQLite file owned by one gateway: the connection, its lock, transactions, the file lock.
+
+:class:`SqliteFile` is the base of the SQLite store's parts (outbox, idempotency keys, activity
+intents). Each part names its tables in a ``SCHEMA`` class attribute; :meth:`SqliteFile.open`
+creates them all. The file is held with an exclusive lock (``flock`` on ``<file>.lock``) while it
+is open, so a second gateway on the same file refuses to start instead of reconciling the first
+one's writes in flight; the kernel releases the lock when a process dies, even by ``SIGKILL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import aiosqlite
+
+from tidbok.logsafe import RedactingFilter
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: no file lock, intents wait for the deadline
+    fcntl = None  # type: ignore[assignment]
+
+# aiosqlite logs every statement with its parameters at DEBUG; mask identity numbers there too.
+_AIOSQLITE_LOG = logging.getLogger("aiosqlite")
+if not any(isinstance(f, RedactingFilter) for f in _AIOSQLITE_LOG.filters):
+    _AIOSQLITE_LOG.addFilter(RedactingFilter())
+
+
+class StoreInUse(RuntimeError):
+    """Another process (or another store object) holds the SQLite file."""
+
+
+class SqliteFile:
+    """The connection to one SQLite file (WAL, synchronous=FULL) and one lock for its statements."""
+
+    SCHEMA: ClassVar[str] = ""
+    """The tables of this part of the store (``CREATE ... IF NOT EXISTS``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        # One connection: statements from concurrent requests must not mix into a transaction.
+        self._lock = asyncio.Lock()
+        self._file_lock: IO[str] | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The open connection."""
+        if self._db is None:
+            raise RuntimeError("the gateway store is not open")
+        return self._db
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether this process alone uses the file (so no other gateway has writes in flight)."""
+        return self._file_lock is not None
+
+    async def open(self) -> None:
+        """Lock the file, connect and create the schema if needed."""
+        if self._db is not None:
+            return
+        if self.path.parent != Path():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file_lock = _lock_file(self.path)
+        try:
+            db = await aiosqlite.connect(self.path, isolation_level=None)
+            try:
+                await db.execute("PRAGMA journal_mode=WAL")
+                await db.execute("PRAGMA synchronous=FULL")
+                for cls in reversed(type(self).__mro__):
+                    schema = cls.__dict__.get("SCHEMA")
+                    if schema:
+                        await db.executescript(schema)
+            except BaseException:
+                await db.close()
+                raise
+        except BaseException:
+            self._unlock_file()
+            raise
+        self._db = db
+
+    async def close(self) -> None:
+        """Close the connection and release the file."""
+        if self._db is not None:
+            db, self._db = self._db, None
+            try:
+                await db.close()
+            finally:
+                self._unlock_file()
+
+    async def ping(self) -> bool:
+        """Whether the store answers."""
+        if self._db is None:
+            return False
+        try:
+            async with self._db.execute("SELECT 1") as cursor:
+                return await cursor.fetchone() is not None
+        except Exception:
+            return False
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> int:
+        """One statement in its own (autocommit) transaction; the number of rows it changed."""
+        async with self._lock:
+            cursor = await self.db.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` under the lock; rolled back if the body raises."""
+        async with self._lock:
+            db = self.db
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    def _unlock_file(self) -> None:
+        handle, self._file_lock = self._file_lock, None
+        if handle is not None:
+            handle.close()  # closing the descriptor releases the flock
+
+
+def _lock_file(path: Path) -> IO[str] | None:
+    """Hold ``<path>.lock`` exclusively (None where ``flock`` does not exist)."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    handle = path.with_name(path.name + ".lock").open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        message = f"another gateway uses {path}; one SQLite file serves one gateway"
+        raise StoreInUse(message) from None
+    except BaseException:
+        handle.close()
+        raise
+    return handle
