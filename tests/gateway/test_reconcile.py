@@ -22,7 +22,7 @@ import pytest
 
 from tidbok import hookimpl
 from tidbok.clock import FrozenClock
-from tidbok.errors import BackendTimeout
+from tidbok.errors import BackendTimeout, OutcomeUnknown, TechnicalFault
 from tidbok.events import ActivityIntent, ActivityKind
 from tidbok.gateway import RunningGateway, SqliteGatewayStore, issue_token, start_gateway
 from tidbok.gateway.ids import encode_id
@@ -346,11 +346,26 @@ async def _announce_then(
         recorder._announce = original  # type: ignore[method-assign]
 
 
-async def test_a_lost_answer_is_settled_within_the_run(gw: Gateway) -> None:
-    """A write whose answer was lost (504) is read back at the next pass: it happened."""
-    gw.pmo_system.lose_answer = BackendTimeout("the answer was lost")
+@pytest.mark.parametrize(
+    ("lost", "status"),
+    [
+        (BackendTimeout("the answer was lost"), 504),
+        # Not a BackendTimeout, and not a refusal: the write may have happened, so the intent is
+        # left for the reconciler, as after a timeout.
+        (OutcomeUnknown("book: answered 500 after the request was sent; read back nothing"), 502),
+    ],
+    ids=["backend_timeout", "outcome_unknown"],
+)
+async def test_a_lost_answer_is_settled_within_the_run(
+    gw: Gateway, lost: TechnicalFault, status: int
+) -> None:
+    """A write whose answer was lost (504) or ambiguous with nothing read back (502,
+    outcome_unknown) keeps its intent, which the next pass reads back: it happened."""
+    gw.pmo_system.lose_answer = lost
     citizen = Citizen(gw.client, _systems(gw))
-    assert (await citizen.book()).status_code == 504
+    answer = await citizen.book()
+    assert answer.status_code == status
+    assert answer.json()["code"] == lost.code
     gw.pmo_system.lose_answer = None
     store = gw.gateway.store
     assert await store.count_open_intents() == 1
