@@ -9,7 +9,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from tidbok.errors import TechnicalFault, TidbokError
+from tidbok.errors import InvalidInput, TechnicalFault, TidbokError
 from tidbok.gateway.auth import TokenVerifier
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.problems import (
@@ -80,6 +80,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         problem = problem_for_error(error, instance, state.settings.retry_after)
         if isinstance(error, RequestInvalid):
             problem.extra["errors"] = error.errors
+        elif isinstance(error, InvalidInput):  # the core's details name fields, never values
+            problem.extra["errors"] = [error.detail]
         return problem.response()
     except GatewayProblem as error:
         return problem_for_gateway(error, instance).response()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from tidbok.citizen_input import period_end
 from tidbok.errors import NotFound
 from tidbok.gateway.ids import decode_id
 from tidbok.gateway.requests import parse_query
@@ -61,7 +62,7 @@ async def list_slots(request: web.Request) -> web.Response:
     query = parse_query(request, SlotsQuery)
     unit = unit_param(request)
     start = query.from_ or state.service.clock.now()
-    end = query.to or start + DEFAULT_SEARCH
+    end = query.to or period_end(start, DEFAULT_SEARCH)
     rebook: str | None = None
     if query.rebook is not None:
         qualified = decode_id(query.rebook)
