@@ -169,6 +169,12 @@ async def method_not_allowed(gw: Gateway) -> httpx.Response:
     return await gw.client.delete("/v1/bookings", headers=gw.auth())
 
 
+async def unsupported_media_type(gw: Gateway) -> httpx.Response:
+    body = b'{"unit": "SE2321000016-1234", "slot_id": "s", "accept_terms": true}'
+    headers = {**gw.auth(), "Content-Type": "text/plain"}
+    return await gw.client.post("/v1/bookings", content=body, headers=headers)
+
+
 async def internal_error(gw: Gateway) -> httpx.Response:
     await gw.gateway.store.close()
     return await gw.client.get("/v1/inbox", headers=gw.auth())
@@ -192,6 +198,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "idempotency_conflict": (409, idempotency_conflict),
     "idempotency_key_reused": (422, idempotency_key_reused),
     "method_not_allowed": (405, method_not_allowed),
+    "unsupported_media_type": (415, unsupported_media_type),
     "internal_error": (500, internal_error),
 }
 
@@ -263,7 +270,11 @@ async def test_404_for_unknown_unit_route_and_garbage_ids(gw: Gateway) -> None:
             {"params": {"from": NOW.isoformat(), "to": "2027-12-01T00:00:00+01:00"}},
         ),
         ("GET", "/v1/bookings", {"params": {"page": "2"}}),
-        ("POST", "/v1/bookings", {"content": b"{not json"}),
+        (
+            "POST",
+            "/v1/bookings",
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        ),
         ("POST", "/v1/bookings", {"content": b""}),
         ("POST", "/v1/bookings", {"json": ["a", "list"]}),
         ("POST", "/v1/bookings", {"json": {"unit": PMO_UNIT, "slot_id": "s"}}),
@@ -301,7 +312,8 @@ async def test_404_for_unknown_unit_route_and_garbage_ids(gw: Gateway) -> None:
 async def test_400_invalid_input(
     gw: Gateway, method: str, path: str, kwargs: dict[str, Any]
 ) -> None:
-    response = await gw.client.request(method, path, headers=gw.auth(), **kwargs)
+    headers = {**gw.auth(), **kwargs.pop("headers", {})}
+    response = await gw.client.request(method, path, headers=headers, **kwargs)
     body = check_problem(response, 400, InvalidInput.code)
     assert body["detail"] == InvalidInput.citizen_text
 

@@ -28,6 +28,7 @@ STATUS_TEXT = {
     401: "Missing or bad bearer token (unauthorized).",
     404: "Not found; also another citizen's booking (not_found).",
     409: "Slot taken, invitation already used, or Idempotency-Key in use.",
+    415: "The request body is not declared application/json (unsupported_media_type).",
     422: "Outside the booking window, not available via 1177, terms not accepted, case type not "
     "active, or Idempotency-Key reused with another body.",
     502: "The scheduling system answered something unusable (backend_protocol_error), or a "

@@ -94,6 +94,15 @@ class MethodNotAllowed(GatewayProblem):
     citizen_text = InvalidInput.citizen_text
 
 
+class UnsupportedMediaType(GatewayProblem):
+    """A request body that is not declared ``application/json``."""
+
+    code = "unsupported_media_type"
+    status = 415
+    title = "Unsupported media type"
+    citizen_text = InvalidInput.citizen_text
+
+
 class InternalError(GatewayProblem):
     """Something failed inside the gateway; the detail is logged only."""
 
@@ -221,5 +230,6 @@ def gateway_problem_types() -> list[type[GatewayProblem]]:
         IdempotencyKeyReused,
         RouteNotFound,
         MethodNotAllowed,
+        UnsupportedMediaType,
         InternalError,
     ]

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from tidbok.errors import InvalidInput
+from tidbok.gateway.problems import UnsupportedMediaType
 
 MAX_BODY_BYTES = 64 * 1024
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -44,7 +45,11 @@ def validate(model: type[ModelT], data: Any) -> ModelT:
 async def parse_body(
     request: web.Request, model: type[ModelT], *, optional: bool = False
 ) -> ModelT:
-    """The JSON body validated against ``model``; an empty body counts as ``{}`` if ``optional``."""
+    """The JSON body validated against ``model``; an empty body counts as ``{}`` if ``optional``.
+
+    A body must be declared ``Content-Type: application/json`` (415 otherwise): a form or
+    ``text/plain`` post from another site's page is never read as JSON.
+    """
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise RequestInvalid("the request body is too large")
     raw = await request.read()
@@ -52,6 +57,8 @@ async def parse_body(
         if optional:
             return validate(model, {})
         raise RequestInvalid("the request body must be a JSON object")
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("the request body must be application/json")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

@@ -18,7 +18,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: The error statuses of a citizen read at one unit.
 READ_ERRORS = (400, 401, 404, 422, 502, 503, 504)
 #: The error statuses of a citizen write at one unit.
-WRITE_ERRORS = (400, 401, 404, 409, 422, 502, 503, 504)
+WRITE_ERRORS = (400, 401, 404, 409, 415, 422, 502, 503, 504)
 
 
 @dataclass(frozen=True)

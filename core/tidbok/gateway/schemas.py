@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from tidbok.gateway.ids import encode_id
 from tidbok.identity import HsaId
@@ -72,7 +72,9 @@ class BookIn(In):
 
     unit: HsaId = Field(description="HSA-id of the unit, e.g. SE2321000016-1234.")
     slot_id: str = ID_TEXT
-    accept_terms: bool = Field(description="The citizen accepted the unit's terms text.")
+    accept_terms: StrictBool = Field(
+        description="The citizen accepted the unit's terms text: the JSON literal true."
+    )
     reason: str | None = Field(default=None, max_length=1000)
 
 
@@ -92,7 +94,7 @@ class InvitationBookIn(In):
     """``POST /v1/invitations/{invitation_id}/book``."""
 
     slot_id: str = ID_TEXT
-    accept_terms: bool
+    accept_terms: StrictBool = Field(description="The JSON literal true: the terms accepted.")
 
 
 # -- answers ---------------------------------------------------------------------------------
