@@ -9,6 +9,7 @@ the citizen's personal identity number; the configured agent claim (default ``ac
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,11 +102,22 @@ class TokenVerifier:
         return raw.strip()
 
 
+#: The largest time claim taken (9999-12-31T23:59:59Z); beyond it, or NaN/Infinity: refused.
+MAX_TIME_CLAIM = 253_402_300_799
+
+
 def _number(value: Any, name: str) -> float | None:
+    """A NumericDate claim (RFC 7519: seconds, possibly fractional); anything that is not a
+    finite JSON number within ``[0, MAX_TIME_CLAIM]`` is refused: ``exp`` NaN or Infinity would
+    otherwise never expire (every comparison with NaN is false)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Unauthorized(f"the token's {name} claim is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Unauthorized(f"the token's {name} claim is not a finite number")
+    if not 0 <= value <= MAX_TIME_CLAIM:
+        raise Unauthorized(f"the token's {name} claim is out of range")
     return float(value)
 
 
