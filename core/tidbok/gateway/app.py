@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from tidbok.errors import InvalidInput, TechnicalFault, TidbokError
 from tidbok.gateway.auth import TokenVerifier
+from tidbok.gateway.http_guard import add_security_headers
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.problems import (
     GatewayProblem,
@@ -134,6 +135,7 @@ def create_app(
         middlewares=[access_middleware, problem_middleware], client_max_size=MAX_BODY_BYTES
     )
     app[STATE_KEY] = state
+    app.on_response_prepare.append(add_security_headers)
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler, name=route.operation_id)
     return app

@@ -28,6 +28,7 @@ from aiohttp import web
 
 from tidbok.gateway.app import create_app
 from tidbok.gateway.auth import verification_key
+from tidbok.gateway.http_guard import ProblemAppRunner
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
@@ -152,7 +153,7 @@ async def start_gateway(
         recorder_name = f"tidbok-gateway-outbox-{id(recorder):x}"
         service.registry.register(recorder, name=recorder_name)
         app = create_app(service, the_store, gateway_settings, metrics)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        runner = ProblemAppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(
             runner,
