@@ -88,6 +88,21 @@ def seed(systems: Systems) -> Seeded:
     return Seeded(tuple(slots), tuple(bookings), (encode_id(PASIS_UNIT, invitation.id),))
 
 
+#: Times at the edges of what ``datetime`` holds, mixed into the focused run's ``from``/``to``
+#: (schemathesis' own date-time strategy rarely reaches them; they answered 500 before issue 12).
+EXTREME_TIMES = {
+    "type": "string",
+    "enum": [
+        "9999-12-31T00:00:00+01:00",
+        "9999-12-31T23:59:59-12:00",
+        "0001-01-01T00:00:00+01:00",
+        "0001-01-01T00:00:00-23:59",
+        "2100-01-01T00:00:00+00:00",
+        "1999-12-31T23:59:59.999999+00:00",
+    ],
+}
+
+
 def focused(document: dict[str, Any]) -> dict[str, Any]:
     """The document with ids narrowed to the seeded ones, so that fuzzing reaches the backends.
 
@@ -107,6 +122,8 @@ def focused(document: dict[str, Any]) -> dict[str, Any]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["name"] in by_name:
                     parameter["schema"] = {"type": "string", "enum": by_name[parameter["name"]]}
+                if parameter["name"] in ("from", "to"):
+                    parameter["schema"] = {"anyOf": [parameter["schema"], EXTREME_TIMES]}
                 if parameter["name"] == "rebook":
                     parameter["schema"] = {"type": "string", "enum": list(ids.bookings)}
     for name in ("BookIn", "RebookIn", "InvitationBookIn"):

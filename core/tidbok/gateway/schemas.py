@@ -53,10 +53,15 @@ class SlotsQuery(In):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
     from_: AwareDatetime | None = Field(
-        default=None, alias="from", description="Start of the period, ISO 8601 with offset."
+        default=None,
+        alias="from",
+        description="Start of the period, ISO 8601 with offset; from 2000-01-01 up to "
+        "2100-01-01 UTC, else 400.",
     )
     to: AwareDatetime | None = Field(
-        default=None, description="End of the period (exclusive), ISO 8601 with offset."
+        default=None,
+        description="End of the period (exclusive), ISO 8601 with offset; at most 93 days after "
+        "`from`, from 2000-01-01 up to 2100-01-01 UTC, else 400.",
     )
     time_type: str | None = Field(default=None, min_length=1, max_length=200)
     rebook: str | None = Field(
