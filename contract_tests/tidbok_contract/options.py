@@ -15,7 +15,8 @@ class ContractOptions:
 
     system: str
     url: str | None = None
-    credentials: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    """Secrets for the real environment; never shown (not in ``repr``, not in errors)."""
     known_failures: str | None = None
     plugins: tuple[str, ...] = ()
     results: str | None = None
@@ -77,7 +78,9 @@ def parse(config: pytest.Config) -> ContractOptions | None:
     for pair in config.getoption("tidbok_credential"):
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise pytest.UsageError(f"--tidbok-credential expects KEY=VALUE, got {key!r}")
+            raise pytest.UsageError(
+                "--tidbok-credential expects KEY=VALUE (the argument is not shown)"
+            )
         credentials[key] = value
     url = config.getoption("tidbok_url")
     if credentials and url is None:

@@ -43,13 +43,19 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
 def _load(path: str) -> TidbokSettings | None:
     from pydantic import ValidationError
 
-    from tidbok.settings import load_settings
+    from tidbok.settings import describe_settings_error, load_settings
 
     try:
         return load_settings(Path(path))
     except FileNotFoundError:
         print(f"tidbok: no settings file {path}", file=sys.stderr)
-    except (ValidationError, ValueError) as error:
+    except ValidationError as error:
+        # Fields and problems only: pydantic's own text echoes the input, credentials included.
+        print(
+            f"tidbok: invalid settings in {path}:\n{describe_settings_error(error)}",
+            file=sys.stderr,
+        )
+    except ValueError as error:
         print(f"tidbok: invalid settings in {path}:\n{error}", file=sys.stderr)
     return None
 

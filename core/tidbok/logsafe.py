@@ -9,20 +9,78 @@ from __future__ import annotations
 
 import logging
 import re
+from calendar import monthrange
 
-# A personal identity number standing alone: 12 characters YYYYMMDDNNNC (an optional dash or plus
-# before the last four, a reserve-number letter allowed in position 9), or the 10-digit form with
-# its separator (YYMMDD-NNNN). Not inside a longer token, so HSA-ids (SE2321000016-1234) and ids
-# stay readable.
-_PIN_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?P<long>(?:19|20)\d{6})[-+]?[0-9PTFptf]\d{3}"
-    r"|(?P<short>\d{6})[-+]\d{4})(?![0-9A-Za-z])"
+# What counts as a personal identity number here (the rule of ``tidbok.identity``, plus the forms
+# people write in text): the 12-character form YYYYMMDD-NNNC or the 10-digit form YYMMDD-NNNC, each
+# with an optional separator ``-`` or ``+`` (also URL-encoded, %2D or %2B) before the last four.
+# With a digit in position 9 (of 12), the date part must be a real date (the day may be + 60, a
+# samordningsnummer; for the 10-digit form some century must make it one) and the last digit the
+# Luhn check digit; with a letter P, T or F there (12-character form only) it is a reserve number,
+# whose date and check digit are not checked.
+#
+# However it is embedded: only a digit may not touch it, so a number after a letter, a quote, an
+# ``=`` or a URL escape (``%3D19121212-1212``, ``%2219121212-1212``) is found, and so is a number in
+# JSON. Candidates that fail the date or the check digit stay as they are: slot ids such as
+# ``T-PROV-20261204-0800``, timestamps and counters are not numbers. (An id whose digits happen to
+# form a valid number is masked; that errs on the safe side.)
+_SEPARATOR = r"(?:[-+]|%2[BbDd])?"
+_CANDIDATE = re.compile(
+    r"(?:(?<![0-9])|(?<=%[0-9A-Fa-f]{2}))"
+    rf"(?:(?P<long>[0-9]{{8}}){_SEPARATOR}(?P<long_tail>[0-9PTFptf][0-9]{{3}})"
+    rf"|(?P<short>[0-9]{{6}}){_SEPARATOR}(?P<short_tail>[0-9]{{4}}))"
+    r"(?![0-9])",
+    re.ASCII,
 )
 
 
+def _luhn_ok(ten_digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(ten_digits):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return total % 10 == 0
+
+
+def _real_day(years: tuple[int, ...], month: int, day: int) -> bool:
+    if day > 60:
+        day -= 60
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    return any(year >= 1 and day <= monthrange(year, month)[1] for year in years)
+
+
+def is_personal_identity_number(birth: str, tail: str) -> bool:
+    """Whether ``birth`` (8 or 6 digits) and ``tail`` (4 characters) form a number (see above)."""
+    if not tail[0].isdigit():
+        return len(birth) == 8 and tail[0] in "PTFptf"
+    if len(birth) == 8:
+        years: tuple[int, ...] = (int(birth[:4]),)
+        month, day, digits = int(birth[4:6]), int(birth[6:8]), birth[2:] + tail
+    else:
+        years = (1800 + int(birth[:2]), 1900 + int(birth[:2]), 2000 + int(birth[:2]))
+        month, day, digits = int(birth[2:4]), int(birth[4:6]), birth + tail
+    return _real_day(years, month, day) and _luhn_ok(digits)
+
+
 def redact(text: str) -> str:
-    """Replace anything that looks like a personal identity number with a masked form."""
-    return _PIN_LIKE.sub(lambda match: f"{match.group('long') or match.group('short')}-****", text)
+    """Replace every personal identity number in ``text`` with its masked form (``YYYYMMDD-****``).
+
+    Nothing else changes: see the comment above for what counts as a number.
+    """
+    parts: list[str] = []
+    done = position = 0
+    while (match := _CANDIDATE.search(text, position)) is not None:
+        birth = match.group("long") or match.group("short")
+        tail = match.group("long_tail") or match.group("short_tail")
+        if is_personal_identity_number(birth, tail):
+            parts += [text[done : match.start()], f"{birth}-****"]
+            done = position = match.end()
+        else:
+            # Not a number; a shorter one may still start inside it (after a URL escape).
+            position = match.start() + 1
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 class RedactingFilter(logging.Filter):

@@ -25,7 +25,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tidbok.identity import HsaId
@@ -202,6 +202,18 @@ class TidbokSettings(BaseSettings):
         """The settings of one unit, or None."""
         wanted = hsa_id.strip().upper()
         return next((unit for unit in self.units if unit.hsa_id == wanted), None)
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line per problem, ``location: message``, never the offending input.
+
+    pydantic's own ``str(error)`` shows each input value, and for a missing field the whole parent
+    table, so a typo next to ``credentials`` would print the API key.
+    """
+    return "\n".join(
+        f"  {'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+        for item in error.errors(include_input=False, include_url=False, include_context=False)
+    )
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> TidbokSettings:
