@@ -153,6 +153,12 @@ class GatewaySettings(_Section):
     """Seconds a finished Idempotency-Key (and a confirmed intent) is remembered."""
     idempotency_lock_timeout: float = Field(default=120.0, gt=0)
     """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
+    idempotency_secret: SecretStr | None = None
+    """HMAC key under which idempotency records name the citizen (at least 32 characters);
+    unset, it is derived from ``jwt_secret``, and RS256 gateways must set it."""
+    inbox_retention: float = Field(default=30 * 86400.0, gt=0)
+    """Seconds a delivered inbox message stays in the outbox for ``GET /v1/inbox``; then it is
+    deleted, with the citizen's personal identity number (as is a message refused for good)."""
     retry_after: int = Field(default=5, ge=0)
     """Retry-After seconds sent with 503 when the backend names none."""
     readiness_cache: float = Field(default=5.0, gt=0)

@@ -26,15 +26,16 @@ from typing import Self
 import httpx
 from aiohttp import web
 
+from tidbok.clock import Clock
 from tidbok.gateway.app import create_app
 from tidbok.gateway.auth import verification_key
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
-from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
+from tidbok.gateway.store import GatewayStore, SqliteGatewayStore, idempotency_secret
 from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
-from tidbok.settings import TidbokSettings
+from tidbok.settings import GatewaySettings, TidbokSettings
 
 log = logging.getLogger("tidbok.gateway")
 
@@ -42,7 +43,8 @@ log = logging.getLogger("tidbok.gateway")
 #: default of 128 made a burst of 1,000 citizens see connection resets (bench/gateway_bench.py).
 LISTEN_BACKLOG = 1024
 
-#: How often finished idempotency keys and confirmed intents older than the TTL are forgotten.
+#: How often finished idempotency keys and confirmed intents older than the TTL, and inbox
+#: messages delivered longer than the retention ago, are forgotten.
 PURGE_INTERVAL = 3600.0
 
 
@@ -115,6 +117,7 @@ async def start_gateway(
     """
     gateway_settings = settings.gateway
     verification_key(gateway_settings)  # fail early on missing keys
+    idempotency_secret(gateway_settings)
     owns_store = store is None
     the_store: GatewayStore = store or SqliteGatewayStore(
         outbox_path if outbox_path is not None else gateway_settings.outbox_path
@@ -183,27 +186,37 @@ async def start_gateway(
         _detach=lambda: service.registry.unregister(recorder_name),
         reconciler=reconciler,
     )
-    gateway._tasks.append(
-        asyncio.create_task(_purge_keys(the_store, service, gateway_settings.idempotency_ttl))
-    )
+    gateway._tasks.append(asyncio.create_task(_purge_loop(the_store, service, gateway_settings)))
     reconciler.start()
     if worker is not None:
         worker.start()
     return gateway
 
 
-async def _purge_keys(store: GatewayStore, service: BookingService, ttl: float) -> None:
+async def purge_expired(store: GatewayStore, clock: Clock, settings: GatewaySettings) -> None:
+    """Forget expired idempotency keys and confirmed intents, and delete delivered messages
+    older than ``inbox_retention`` (times from the injected ``clock``)."""
+    now = clock.now()
+    before = now - timedelta(seconds=settings.idempotency_ttl)
+    removed = await store.purge(before)
+    if removed:
+        log.info("forgot %d expired idempotency keys", removed)
+    removed = await store.purge_intents(before)
+    if removed:
+        log.info("forgot %d confirmed intents", removed)
+    removed = await store.purge_messages(now - timedelta(seconds=settings.inbox_retention))
+    if removed:
+        log.info("deleted %d inbox messages past their retention", removed)
+
+
+async def _purge_loop(
+    store: GatewayStore, service: BookingService, settings: GatewaySettings
+) -> None:
     while True:
         try:
-            before = service.clock.now() - timedelta(seconds=ttl)
-            removed = await store.purge(before)
-            if removed:
-                log.info("forgot %d expired idempotency keys", removed)
-            removed = await store.purge_intents(before)
-            if removed:
-                log.info("forgot %d confirmed intents", removed)
+            await purge_expired(store, service.clock, settings)
         except Exception:
-            log.exception("purging idempotency keys and intents failed")
+            log.exception("purging idempotency keys, intents and delivered messages failed")
         await asyncio.sleep(PURGE_INTERVAL)
 
 

@@ -13,7 +13,7 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -21,10 +21,12 @@ from tidbok.clock import to_stockholm
 from tidbok.gateway.idempotency_store import (
     BeginOutcome,
     IdempotencyRecord,
+    IdempotencySecretMissing,
     IdempotencyStore,
     SqliteIdempotency,
     citizen_key,
     fingerprint_of,
+    idempotency_secret,
 )
 from tidbok.gateway.intent_store import IntentState, IntentStore, SqliteIntents
 
@@ -33,6 +35,7 @@ __all__ = [
     "DeliveryState",
     "GatewayStore",
     "IdempotencyRecord",
+    "IdempotencySecretMissing",
     "IdempotencyStore",
     "IntentStore",
     "OutboxMessage",
@@ -40,6 +43,7 @@ __all__ = [
     "SqliteGatewayStore",
     "citizen_key",
     "fingerprint_of",
+    "idempotency_secret",
 ]
 
 
@@ -118,6 +122,10 @@ class OutboxStore(Protocol):
 
     async def count_pending(self) -> int:
         """How many messages wait for delivery."""
+        ...
+
+    async def purge_messages(self, before: datetime) -> int:
+        """Delete messages delivered (or refused for good, by creation) before ``before``."""
         ...
 
 
@@ -214,7 +222,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         await self._write(
             "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
             "last_error = NULL WHERE id = ?",
-            (DeliveryState.DELIVERED.value, at.isoformat(), message_id),
+            (DeliveryState.DELIVERED.value, _utc(at), message_id),
         )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
@@ -236,6 +244,24 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def purge_messages(self, before: datetime) -> int:
+        """Delete messages delivered (or refused for good, by creation) before ``before``.
+
+        The rows hold the citizen's personal identity number: after delivery they stay only for
+        ``GET /v1/inbox`` during the retention (``gateway.inbox_retention``).
+        """
+        count = await self._write(
+            "DELETE FROM outbox WHERE (state = ? AND julianday(delivered_at) < julianday(?)) "
+            "OR (state = ? AND julianday(created_at) < julianday(?))",
+            (
+                DeliveryState.DELIVERED.value,
+                _utc(before),
+                DeliveryState.DEAD.value,
+                _utc(before),
+            ),
+        )
+        return max(count, 0)
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
         query = (
@@ -260,3 +286,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             )
             for row in rows
         ]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
