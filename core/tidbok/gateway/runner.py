@@ -155,7 +155,14 @@ async def start_gateway(
         recorder_name = f"tidbok-gateway-outbox-{id(recorder):x}"
         service.registry.register(recorder, name=recorder_name)
         app = create_app(service, the_store, gateway_settings, metrics)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        # keepalive_timeout also closes a connection whose first (or next) request header is not
+        # complete by then: aiohttp arms it when the connection opens and after each answer.
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=2.0,
+            keepalive_timeout=gateway_settings.keepalive_timeout,
+        )
         await runner.setup()
         site = web.TCPSite(
             runner,

@@ -11,6 +11,10 @@ from aiohttp import web
 
 from .context import ADMIN_PREFIX, CONTEXT_KEY, MockContext
 
+#: Seconds a connection may stay idle, or take to send a whole request header, before it is
+#: closed (aiohttp arms the timer when the connection opens and after each answer).
+KEEPALIVE_TIMEOUT = 10.0
+
 
 @dataclass(frozen=True)
 class MockServer:
@@ -38,9 +42,21 @@ class MockServer:
 
 
 @asynccontextmanager
-async def serve(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``app`` until the block ends; yields the root URL (``port=0`` picks a free port)."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+async def serve(
+    app: web.Application,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    keepalive_timeout: float = KEEPALIVE_TIMEOUT,
+) -> AsyncIterator[str]:
+    """Serve ``app`` until the block ends; yields the root URL (``port=0`` picks a free port).
+
+    Idle connections, and ones that do not finish a request header, are closed after
+    ``keepalive_timeout`` seconds.
+    """
+    runner = web.AppRunner(
+        app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=keepalive_timeout
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
