@@ -56,13 +56,15 @@ def _load(path: str) -> TidbokSettings | None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tidbok.gateway import GatewayConfigError, serve
+    from tidbok.gateway.sqlite_file import StoreInUse
 
     settings = _load(args.config)
     if settings is None:
         return 2
     try:
         asyncio.run(serve(settings, host=args.host, port=args.port))
-    except GatewayConfigError as error:
+    except (GatewayConfigError, StoreInUse) as error:
+        # One line saying what is wrong and what to do (the port in use, a missing key, ...).
         print(f"tidbok serve: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

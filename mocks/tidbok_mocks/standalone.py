@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from . import SYSTEMS, run_mock
-from .common.runner import MockServer
+from .common.runner import MockServer, listen_problem
 from .common.times import parse_aware
 from .pasis import DEFAULT_API_KEY
 from .pmo import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME
@@ -116,8 +116,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_serve(args))
     except OSError as error:
-        print(f"cannot serve on {args.host}:{args.port}: {error}", file=sys.stderr)
-        return 1
+        print(
+            f"{TITLES[args.system]} mock: {listen_problem(args.host, args.port, error)}",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 0
     return 0

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from tidbok.gateway.auth import GatewayConfigError
 from tidbok.gateway.sqlite_file import SqliteFile
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.settings import GatewaySettings
@@ -69,7 +70,7 @@ class IdempotencyStore(Protocol):
 MIN_SECRET_LENGTH = 32
 
 
-class IdempotencySecretMissing(ValueError):
+class IdempotencySecretMissing(GatewayConfigError):
     """The gateway has no secret to key its idempotency records with."""
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from aiohttp import web
 
 from tidbok.clock import Clock
 from tidbok.gateway.app import create_app
-from tidbok.gateway.auth import verification_key
+from tidbok.gateway.auth import GatewayConfigError, verification_key
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
@@ -46,6 +47,23 @@ LISTEN_BACKLOG = 1024
 #: How often finished idempotency keys and confirmed intents older than the TTL, and inbox
 #: messages delivered longer than the retention ago, are forgotten.
 PURGE_INTERVAL = 3600.0
+
+
+class PortUnavailable(GatewayConfigError):
+    """The gateway cannot listen on its address (the port is in use, not allowed, ...)."""
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> PortUnavailable:
+    reason = error.strerror or str(error)
+    if error.errno == errno.EADDRINUSE:
+        advice = "another program uses that port: stop it, or choose another with --port"
+    elif error.errno == errno.EACCES:
+        advice = "this user may not use that port: choose another with --port (above 1024)"
+    else:
+        advice = "check --host and --port"
+    return PortUnavailable(
+        f"cannot listen on {host}:{port}: {reason}; {advice} (or gateway.host/gateway.port)"
+    )
 
 
 @dataclass
@@ -164,13 +182,13 @@ async def start_gateway(
             keepalive_timeout=gateway_settings.keepalive_timeout,
         )
         await runner.setup()
-        site = web.TCPSite(
-            runner,
-            host if host is not None else gateway_settings.host,
-            port if port is not None else gateway_settings.port,
-            backlog=LISTEN_BACKLOG,
-        )
-        await site.start()
+        listen_host = host if host is not None else gateway_settings.host
+        listen_port = port if port is not None else gateway_settings.port
+        site = web.TCPSite(runner, listen_host, listen_port, backlog=LISTEN_BACKLOG)
+        try:
+            await site.start()
+        except OSError as error:
+            raise _listen_problem(listen_host, listen_port, error) from None
     except BaseException:
         if runner is not None:
             await runner.cleanup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,18 @@ from .context import ADMIN_PREFIX, CONTEXT_KEY, MockContext
 #: Seconds a connection may stay idle, or take to send a whole request header, before it is
 #: closed (aiohttp arms the timer when the connection opens and after each answer).
 KEEPALIVE_TIMEOUT = 10.0
+
+
+def listen_problem(host: str, port: int, error: OSError) -> str:
+    """One line saying why a server cannot listen on ``host:port`` and what to do about it."""
+    reason = error.strerror or str(error)
+    if error.errno == errno.EADDRINUSE:
+        advice = "another program uses that port: stop it, or choose another with --port"
+    elif error.errno == errno.EACCES:
+        advice = "this user may not use that port: choose another with --port (above 1024)"
+    else:
+        advice = "check --host and --port"
+    return f"cannot listen on {host}:{port}: {reason}; {advice}"
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from tidbok_mocks.common.context import ADMIN_PREFIX
-from tidbok_mocks.common.runner import serve
+from tidbok_mocks.common.runner import listen_problem, serve
 
 from .app import InboxState, create_inbox_app
 
@@ -46,7 +47,10 @@ async def _serve_forever(host: str, port: int, api_key: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tidbok_mocks.inbox [--host H] [--port P] [--api-key K]``."""
+    """``python -m tidbok_mocks.inbox [--host H] [--port P] [--api-key K]``.
+
+    Returns 0 after Ctrl-C, 2 when it cannot listen (one line on stderr says why).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m tidbok_mocks.inbox",
         description="Serve a mock 1177 inbox (messages keyed by id, admin API, fault injection) "
@@ -56,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--api-key", default=None, help="require this X-Api-Key on the API")
     args = parser.parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_forever(args.host, args.port, args.api_key))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve_forever(args.host, args.port, args.api_key))
+    except OSError as error:
+        print(f"mock inbox: {listen_problem(args.host, args.port, error)}", file=sys.stderr)
+        return 2
     return 0
