@@ -51,6 +51,9 @@ class UnitSettings(_Section):
     name: str = Field(min_length=1)
     backend: str = Field(min_length=1)
     case_types: tuple[CaseTypeSettings, ...] = ()
+    optional: bool = False
+    """Start even when no loaded plugin provides the backend's system (the unit then answers
+    "backend unavailable"); otherwise the service refuses to start."""
 
     @model_validator(mode="after")
     def _one_per_kind(self) -> Self:
