@@ -166,6 +166,9 @@ class GatewaySettings(_Section):
     """Retry-After seconds sent with 503 when the backend names none."""
     readiness_cache: float = Field(default=5.0, gt=0)
     """Seconds ``/readyz`` reuses a backend's probe, so probes never reach a backend each time."""
+    test_environment: bool = False
+    """This is a test environment: ``tidbok token`` may sign citizens' tokens with ``jwt_secret``
+    (never set it where real citizens log in)."""
     keepalive_timeout: float = Field(default=10.0, gt=0)
     """Seconds a connection may stay idle, or take to send a whole request header (from its
     opening or from the last answer), before the gateway closes it."""
