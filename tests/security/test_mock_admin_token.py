@@ -65,3 +65,13 @@ def test_the_standalone_mock_has_an_admin_token_option() -> None:
 
     args: argparse.Namespace = build_parser().parse_args(["pmo", "--admin-token", TOKEN])
     assert args.admin_token == TOKEN
+
+
+async def test_an_admin_token_protects_the_mock_inbox_admin_api() -> None:
+    from tidbok_mocks.inbox import running_inbox
+
+    async with running_inbox(admin_token=TOKEN) as inbox, httpx.AsyncClient() as client:
+        refused = await client.get(inbox.admin_url + "/messages")
+        assert refused.status_code == 401
+        allowed = await client.get(inbox.admin_url + "/messages", headers={"X-Admin-Token": TOKEN})
+        assert allowed.status_code == 200
