@@ -123,3 +123,24 @@ def test_a_gateway_without_any_secret_has_no_idempotency_key() -> None:
     ):
         with pytest.raises(IdempotencySecretMissing, match="idempotency_secret"):
             idempotency_secret(settings)
+
+
+async def test_a_delivered_message_keeps_only_a_keyed_pseudonym(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.sqlite3"
+    store = SqliteGatewayStore(path, citizen_secret=SECRET.encode())
+    await store.open()
+    try:
+        await store.add_message(_message(1))
+        await store.add_message(_message(2))
+        await store.mark_delivered("m1", NOW)
+        listed = await store.messages_for(TOLVAN.value, 10)  # what GET /v1/inbox reads
+        assert [(m.id, m.citizen) for m in listed] == [("m2", TOLVAN.value), ("m1", TOLVAN.value)]
+        other = PersonalIdentityNumber("199001012385").value
+        assert await store.messages_for(other, 10) == []
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        rows = dict(db.execute("SELECT id, citizen FROM outbox").fetchall())
+    assert rows["m2"] == TOLVAN.value  # pending: the inbox still needs the number
+    assert TOLVAN.value not in rows["m1"]
+    assert rows["m1"].startswith("hmac:")

@@ -135,10 +135,11 @@ async def start_gateway(
     """
     gateway_settings = settings.gateway
     verification_key(gateway_settings)  # fail early on missing keys
-    idempotency_secret(gateway_settings)
+    citizen_secret = idempotency_secret(gateway_settings)
     owns_store = store is None
     the_store: GatewayStore = store or SqliteGatewayStore(
-        outbox_path if outbox_path is not None else gateway_settings.outbox_path
+        outbox_path if outbox_path is not None else gateway_settings.outbox_path,
+        citizen_secret=citizen_secret,
     )
     await the_store.open()
     metrics = GatewayMetrics()

@@ -12,9 +12,11 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol
 
 from tidbok.clock import to_stockholm
@@ -192,9 +194,23 @@ def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
 
 
 class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
-    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file."""
+    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file.
+
+    With ``citizen_secret`` (the gateway passes its idempotency secret), a delivered message
+    keeps the citizen only as an HMAC of the identity number: enough for ``GET /v1/inbox``
+    (:meth:`messages_for` looks up both), not the number itself.
+    """
 
     SCHEMA = _SCHEMA
+
+    def __init__(self, path: str | Path, *, citizen_secret: bytes | None = None) -> None:
+        super().__init__(path)
+        self._citizen_secret = citizen_secret
+
+    def _pseudonym(self, citizen: str) -> str | None:
+        if self._citizen_secret is None:
+            return None
+        return "hmac:" + hmac.new(self._citizen_secret, citizen.encode(), "sha256").hexdigest()
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
@@ -218,12 +234,16 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         )
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the inbox has stored the message."""
-        await self._write(
-            "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
-            "last_error = NULL WHERE id = ?",
-            (DeliveryState.DELIVERED.value, _utc(at), message_id),
-        )
+        """Record that the inbox has stored the message (and forget the number, with a secret)."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)) as cur:
+                row = await cur.fetchone()
+            pseudonym = self._pseudonym(row[0]) if row is not None else None
+            await db.execute(
+                "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
+                "last_error = NULL, citizen = COALESCE(?, citizen) WHERE id = ?",
+                (DeliveryState.DELIVERED.value, _utc(at), pseudonym, message_id),
+            )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts."""
@@ -235,7 +255,11 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
 
     async def messages_for(self, citizen: str, limit: int) -> list[OutboxMessage]:
         """The citizen's messages, newest first."""
-        return await self._select("WHERE citizen = ? ORDER BY seq DESC LIMIT ?", (citizen, limit))
+        pseudonym = self._pseudonym(citizen) or citizen
+        messages = await self._select(
+            "WHERE citizen IN (?, ?) ORDER BY seq DESC LIMIT ?", (citizen, pseudonym, limit)
+        )
+        return [replace(message, citizen=citizen) for message in messages]
 
     async def count_pending(self) -> int:
         """How many messages wait for delivery."""
