@@ -40,8 +40,18 @@ class MockAdminSeeder(ContractSeeder):
     #: suite's attempt timeout (0.5 s), and soon enough for a read-back to find the write.
     late_commit_seconds: float = 0.7
 
-    def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
-        self._admin = client or httpx.AsyncClient(base_url=base_url.rstrip("/") + "/__admin")
+    def __init__(
+        self,
+        base_url: str,
+        client: httpx.AsyncClient | None = None,
+        *,
+        admin_token: str | None = None,
+    ) -> None:
+        # A mock started with --admin-token wants it in X-Admin-Token on every admin request.
+        headers = {"X-Admin-Token": admin_token} if admin_token else {}
+        self._admin = client or httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/__admin", headers=headers
+        )
         self._ids = itertools.count(1)
 
     async def aclose(self) -> None:

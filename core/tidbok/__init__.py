@@ -84,6 +84,7 @@ from tidbok.models import (  # noqa: E402
 )
 from tidbok.oauth import ClientCredentialsAuth  # noqa: E402
 from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview  # noqa: E402
+from tidbok.routing import SystemNotInstalled  # noqa: E402
 from tidbok.rules import EarliestBooking, SystemRules  # noqa: E402
 from tidbok.service import BookingService  # noqa: E402
 from tidbok.settings import (  # noqa: E402
@@ -156,6 +157,7 @@ __all__ = [
     "SlotLevel",
     "SlotTaken",
     "SystemClock",
+    "SystemNotInstalled",
     "SystemRules",
     "SystemTimer",
     "TechnicalFault",

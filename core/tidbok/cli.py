@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.settings import PluginSettings
 
 if TYPE_CHECKING:
+    from tidbok.clock import Clock
     from tidbok.service import BookingService
     from tidbok.settings import TidbokSettings
 
@@ -62,17 +64,89 @@ def _load(path: str) -> TidbokSettings | None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tidbok.gateway import GatewayConfigError, serve
+    from tidbok.gateway.sqlite_file import StoreInUse
+    from tidbok.routing import SystemNotInstalled
 
     settings = _load(args.config)
     if settings is None:
         return 2
     try:
         asyncio.run(serve(settings, host=args.host, port=args.port))
-    except GatewayConfigError as error:
+    except (GatewayConfigError, StoreInUse, SystemNotInstalled) as error:
+        # One line saying what is wrong and what to do (the port in use, a missing key, ...).
         print(f"tidbok serve: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+class TokenRefused(ValueError):
+    """``tidbok token`` may not (or cannot) sign a token with these settings and arguments."""
+
+
+def environment_token(
+    settings: TidbokSettings,
+    subject: str,
+    clock: Clock,
+    *,
+    agent: str | None = None,
+    minutes: int = 60,
+) -> str:
+    """A citizen's token for a test environment's gateway, signed with its ``jwt_secret``.
+
+    Refuses (:class:`TokenRefused`) unless ``gateway.test_environment`` is true, the gateway
+    checks HS256 tokens, ``subject`` is a personal identity number and ``agent`` an HSA-id.
+    """
+    from tidbok.errors import InvalidInput
+    from tidbok.gateway.auth import issue_token
+    from tidbok.identity import PersonalIdentityNumber, normalize_hsa_id
+
+    gateway = settings.gateway
+    if not gateway.test_environment:
+        raise TokenRefused(
+            "the settings do not say this is a test environment "
+            "([gateway] test_environment = true); real tokens come from the 1177 platform"
+        )
+    if gateway.jwt_algorithm != "HS256" or gateway.jwt_secret is None:
+        raise TokenRefused("it signs HS256 tokens with gateway.jwt_secret, which is not set")
+    if not 1 <= minutes <= 24 * 60:
+        raise TokenRefused("--minutes must be 1 to 1440")
+    try:
+        citizen = PersonalIdentityNumber(subject)
+    except (InvalidInput, ValueError):
+        raise TokenRefused("--sub is not a personal identity number (YYYYMMDDNNNC)") from None
+    try:
+        agent_id = normalize_hsa_id(agent) if agent is not None else None
+    except ValueError:
+        raise TokenRefused("--act is not an HSA-id (e.g. SE2321000016-1234)") from None
+    now = clock.now()
+    return issue_token(
+        gateway.jwt_secret.get_secret_value(),
+        citizen.value,
+        audience=gateway.jwt_audience,
+        issuer=gateway.jwt_issuer,
+        expires_at=now + timedelta(minutes=minutes),
+        issued_at=now,
+        agent_id=agent_id,
+        agent_claim=gateway.agent_claim,
+    )
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from tidbok.clock import SystemClock
+
+    settings = _load(args.config)
+    if settings is None:
+        return 2
+    try:
+        token = environment_token(
+            settings, args.sub, SystemClock(), agent=args.act, minutes=args.minutes
+        )
+    except TokenRefused as error:
+        print(f"tidbok token: {error}", file=sys.stderr)
+        return 2
+    print(token)
     return 0
 
 
@@ -144,6 +218,7 @@ async def overview_table(service: BookingService, hsa_id: str) -> str:
 
 def _cmd_overview(args: argparse.Namespace) -> int:
     from tidbok.errors import TidbokError
+    from tidbok.routing import SystemNotInstalled
     from tidbok.service import BookingService
 
     settings = _load(args.config)
@@ -156,6 +231,9 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
     try:
         print(asyncio.run(run()))
+    except SystemNotInstalled as error:
+        print(f"tidbok overview: {error}", file=sys.stderr)
+        return 2
     except TidbokError as error:
         # An operator reads this, not a citizen: the technical detail and what to check.
         hint = {
@@ -206,6 +284,23 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
     serve.add_argument(
         "--port", type=int, default=None, help="port; 0 picks a free one (default: gateway.port)"
     )
+    token = commands.add(
+        "token",
+        help="print a citizen's bearer token for a test environment's gateway",
+        description="Sign a JWT as the 1177 platform would, with gateway.jwt_secret (HS256), "
+        "audience and issuer from the settings, for curl and trials. It refuses unless the "
+        "settings say [gateway] test_environment = true. The token (printed alone on stdout) "
+        "names the citizen; treat it as the citizen's login.",
+        run=_cmd_token,
+    )
+    token.add_argument(
+        "--sub", required=True, help="the citizen's personal identity number, e.g. 191212121212"
+    )
+    token.add_argument("--act", default=None, help="HSA-id of an agent acting for the citizen")
+    token.add_argument(
+        "--minutes", type=int, default=60, help="minutes until it expires (default 60)"
+    )
+    token.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
     overview = commands.add(
         "overview",
         help="show a unit's time types and what 1177 may do with each (R14)",

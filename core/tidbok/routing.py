@@ -23,6 +23,15 @@ from tidbok.settings import TidbokSettings, UnitSettings
 log = logging.getLogger("tidbok.service")
 
 
+class SystemNotInstalled(ValueError):
+    """A configured unit needs a scheduling system that no loaded plugin provides.
+
+    Raised when the service is built (so ``tidbok serve`` refuses to start), unless the unit is
+    marked ``optional = true``: a typo'd ``system`` would otherwise leave the unit answering
+    "backend unavailable" forever.
+    """
+
+
 @dataclass(frozen=True)
 class UnitRoute:
     """A configured unit, its scheduling system and the adapter of its backend."""
@@ -85,9 +94,11 @@ class UnitDirectory:
     ) -> UnitDirectory:
         """Connect an adapter per backend and route every configured unit to it.
 
-        A backend whose scheduling system no loaded plugin provides gets no adapter (logged); its
-        units answer "backend unavailable".
+        A backend whose scheduling system no loaded plugin provides gets no adapter (logged); if
+        one of its units is not ``optional``, :class:`SystemNotInstalled` is raised, naming the
+        unit, the system and the installed systems; optional units answer "backend unavailable".
         """
+        _require_systems(settings, systems)
         adapters: dict[str, SchedulingAdapter] = {}
         for backend_name, backend in settings.backends.items():
             system = systems.get(backend.system)
@@ -146,6 +157,19 @@ class UnitDirectory:
                 await adapter.aclose()
             except Exception:
                 log.exception("closing backend %s failed", name)
+
+
+def _require_systems(settings: TidbokSettings, systems: Mapping[str, SchedulingSystem]) -> None:
+    for unit in settings.units:
+        system = settings.backends[unit.backend].system
+        if system in systems or unit.optional:
+            continue
+        raise SystemNotInstalled(
+            f"unit {unit.hsa_id} ({unit.name}) uses backend {unit.backend!r} with system "
+            f"{system!r}, which no installed plugin provides (installed: "
+            f"{', '.join(sorted(systems)) or 'none'}); correct the system name, install its "
+            "plugin (see `tidbok plugins`), or mark the unit optional = true"
+        )
 
 
 def _active_unit(

@@ -51,6 +51,9 @@ class UnitSettings(_Section):
     name: str = Field(min_length=1)
     backend: str = Field(min_length=1)
     case_types: tuple[CaseTypeSettings, ...] = ()
+    optional: bool = False
+    """Start even when no loaded plugin provides the backend's system (the unit then answers
+    "backend unavailable"); otherwise the service refuses to start."""
 
     @model_validator(mode="after")
     def _one_per_kind(self) -> Self:
@@ -153,10 +156,22 @@ class GatewaySettings(_Section):
     """Seconds a finished Idempotency-Key (and a confirmed intent) is remembered."""
     idempotency_lock_timeout: float = Field(default=120.0, gt=0)
     """Seconds after which an unfinished Idempotency-Key counts as abandoned."""
+    idempotency_secret: SecretStr | None = None
+    """HMAC key under which idempotency records name the citizen (at least 32 characters);
+    unset, it is derived from ``jwt_secret``, and RS256 gateways must set it."""
+    inbox_retention: float = Field(default=30 * 86400.0, gt=0)
+    """Seconds a delivered inbox message stays in the outbox for ``GET /v1/inbox``; then it is
+    deleted, with the citizen's personal identity number (as is a message refused for good)."""
     retry_after: int = Field(default=5, ge=0)
     """Retry-After seconds sent with 503 when the backend names none."""
     readiness_cache: float = Field(default=5.0, gt=0)
     """Seconds ``/readyz`` reuses a backend's probe, so probes never reach a backend each time."""
+    test_environment: bool = False
+    """This is a test environment: ``tidbok token`` may sign citizens' tokens with ``jwt_secret``
+    (never set it where real citizens log in)."""
+    keepalive_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a connection may stay idle, or take to send a whole request header (from its
+    opening or from the last answer), before the gateway closes it."""
 
 
 class TidbokSettings(BaseSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import tempfile
 from contextlib import AsyncExitStack
@@ -90,6 +91,7 @@ def demo_settings(backends: DemoBackends, outbox: Path, jwt_secret: str) -> Tidb
         units=units,
         gateway={
             "port": 0,
+            "test_environment": True,
             "jwt_secret": jwt_secret,
             "outbox_path": str(outbox),
             "inbox_url": backends.inbox_url,
@@ -97,6 +99,24 @@ def demo_settings(backends: DemoBackends, outbox: Path, jwt_secret: str) -> Tidb
             "delivery_backoff_initial": 0.1,
         },
     )
+
+
+def token_config(folder: Path, settings: TidbokSettings) -> Path:
+    """A settings file with just what ``tidbok token`` needs to sign tokens for the demo gateway."""
+    gateway = settings.gateway
+    secret = gateway.jwt_secret.get_secret_value() if gateway.jwt_secret is not None else ""
+    path = folder / "tidbok-token.toml"
+    path.write_text(
+        "# The demo gateway's token settings (a test environment), for `tidbok token`.\n"
+        "[gateway]\n"
+        "test_environment = true\n"
+        f"jwt_secret = {json.dumps(secret)}\n"
+        f"jwt_audience = {json.dumps(gateway.jwt_audience)}\n"
+        + (f"jwt_issuer = {json.dumps(gateway.jwt_issuer)}\n" if gateway.jwt_issuer else ""),
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path
 
 
 async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
@@ -156,5 +176,8 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
             say("Try, in another shell (the token is Tolvan's, valid 8 hours):")
             say(f"  export TOKEN={token}")
             say(f'  curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
+            say("Another token (another citizen, an agent with --act HSA-ID, --minutes N):")
+            config = token_config(folder, settings)
+            say(f"  tidbok token --sub {DEMO_CITIZEN} --config {config}")
             say("Ctrl-C stops everything.")
             await stop_event().wait()

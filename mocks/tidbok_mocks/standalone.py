@@ -13,7 +13,8 @@ import sys
 from typing import Any
 
 from . import SYSTEMS, run_mock
-from .common.runner import MockServer
+from .common.context import ADMIN_TOKEN_HEADER
+from .common.runner import MockServer, listen_problem
 from .common.times import parse_aware
 from .pasis import DEFAULT_API_KEY
 from .pmo import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME
@@ -43,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now", help="freeze the mock clock at this ISO 8601 time with offset (default: real)"
     )
+    parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="require this X-Admin-Token on the admin API (/__admin), which otherwise hands the "
+        "API credentials to anyone who reaches the port; use it when the mock is shared",
+    )
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="PASiS: the X-Api-Key value")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, help="PMO: OAuth client id")
     parser.add_argument(
@@ -62,6 +69,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "port": args.port,
         "demo_data": not args.no_demo_data,
         "now": parse_aware(args.now) if args.now else None,
+        "admin_token": args.admin_token,
     }
     if args.system == "pasis":
         options["api_key"] = args.api_key
@@ -77,7 +85,14 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _announce(server: MockServer) -> None:
     print(f"{TITLES[server.system]} mock listening on {server.url}")
     print(f"  API:   {server.api_url}")
-    print(f"  admin: {server.admin_url}")
+    if server.context.admin_token is None:
+        print(
+            f"  admin: {server.admin_url}  WARNING: no authentication; {server.admin_url}/info "
+            "gives the credentials below to anyone who can reach this port (a shared mock: "
+            "--admin-token)"
+        )
+    else:
+        print(f"  admin: {server.admin_url}  (needs {ADMIN_TOKEN_HEADER}: the --admin-token)")
     for name, value in server.credentials.items():
         print(f"  {name}: {value}")
     print("Press Ctrl-C to stop.")
@@ -116,8 +131,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_serve(args))
     except OSError as error:
-        print(f"cannot serve on {args.host}:{args.port}: {error}", file=sys.stderr)
-        return 1
+        print(
+            f"{TITLES[args.system]} mock: {listen_problem(args.host, args.port, error)}",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 0
     return 0

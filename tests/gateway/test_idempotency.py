@@ -88,10 +88,10 @@ async def test_a_failed_request_releases_its_key(gw: Gateway) -> None:
 
 
 async def test_abandoned_key_can_be_taken_over(gw: Gateway) -> None:
-    from tidbok.gateway.store import BeginOutcome, citizen_key, fingerprint_of
+    from tidbok.gateway.store import BeginOutcome, citizen_key, fingerprint_of, idempotency_secret
 
     slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
-    owner = citizen_key(TOLVAN)
+    owner = citizen_key(TOLVAN, idempotency_secret(gw.service.settings.gateway))
     payload = {"accept_terms": True, "reason": None, "slot_id": slot.id, "unit": PMO_UNIT}
     lock = timedelta(seconds=120)
     store = gw.gateway.store
@@ -116,11 +116,12 @@ async def test_bad_keys_are_400(gw: Gateway) -> None:
 
 
 async def test_expired_keys_are_purged(gw: Gateway) -> None:
-    from tidbok.gateway.store import citizen_key
+    from tidbok.gateway.store import citizen_key, idempotency_secret
 
     slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
     headers = {**gw.auth(), "Idempotency-Key": "old"}
     await gw.client.post("/v1/bookings", json=_body(slot.id), headers=headers)
     removed = await gw.gateway.store.purge(gw.clock.now() + timedelta(seconds=1))
     assert removed == 1
-    await gw.gateway.store.release(citizen_key(TOLVAN), "old")
+    secret = idempotency_secret(gw.service.settings.gateway)
+    await gw.gateway.store.release(citizen_key(TOLVAN, secret), "old")

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tidbok.gateway.idempotency_store import idempotency_secret
 from tidbok.gateway.problems import IdempotencyConflict, IdempotencyKeyReused
 from tidbok.gateway.requests import RequestInvalid
 from tidbok.gateway.state import GatewayState
@@ -49,8 +50,8 @@ async def idempotent(
         status, text = await run()
         return web.Response(status=status, text=text, content_type="application/json")
     key = valid_key(raw)
-    owner = citizen_key(caller.subject_of_care)
     settings = state.settings
+    owner = citizen_key(caller.subject_of_care, idempotency_secret(settings))
     record = await state.store.begin(
         owner,
         key,

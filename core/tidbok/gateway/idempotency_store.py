@@ -2,20 +2,24 @@
 
 :class:`IdempotencyStore` is what :mod:`tidbok.gateway.idempotency` uses; :class:`SqliteIdempotency`
 implements it as one part of :class:`~tidbok.gateway.store.SqliteGatewayStore`. Keys are kept per
-citizen under :func:`citizen_key`, a hash of the identity number, never the number itself.
+citizen under :func:`citizen_key`, an HMAC of the identity number under a secret of the settings
+(:func:`idempotency_secret`), never the number itself nor a hash anyone could recompute.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from tidbok.gateway.auth import GatewayConfigError
 from tidbok.gateway.sqlite_file import SqliteFile
 from tidbok.identity import PersonalIdentityNumber
+from tidbok.settings import GatewaySettings
 
 
 class BeginOutcome(StrEnum):
@@ -62,9 +66,40 @@ class IdempotencyStore(Protocol):
         ...
 
 
-def citizen_key(citizen: PersonalIdentityNumber) -> str:
-    """A stable key for a citizen's idempotency keys that is not the number itself."""
-    return hashlib.sha256(b"tidbok-idempotency:" + citizen.value.encode()).hexdigest()
+#: The shortest ``idempotency_secret`` accepted.
+MIN_SECRET_LENGTH = 32
+
+
+class IdempotencySecretMissing(GatewayConfigError):
+    """The gateway has no secret to key its idempotency records with."""
+
+
+def idempotency_secret(settings: GatewaySettings) -> bytes:
+    """The HMAC key of idempotency records: ``idempotency_secret``, else derived from the JWT one.
+
+    Raises :class:`IdempotencySecretMissing` when neither is set (or the secret is too short).
+    """
+    if settings.idempotency_secret is not None:
+        secret = settings.idempotency_secret.get_secret_value()
+        if len(secret) < MIN_SECRET_LENGTH:
+            message = f"gateway.idempotency_secret needs at least {MIN_SECRET_LENGTH} characters"
+            raise IdempotencySecretMissing(message)
+        return secret.encode()
+    if settings.jwt_secret is not None:
+        jwt_secret = settings.jwt_secret.get_secret_value().encode()
+        return hmac.new(jwt_secret, b"tidbok-idempotency-secret", hashlib.sha256).digest()
+    raise IdempotencySecretMissing(
+        "set gateway.idempotency_secret (at least 32 characters): without jwt_secret there is "
+        "no secret to key idempotency records with"
+    )
+
+
+def citizen_key(citizen: PersonalIdentityNumber, secret: bytes) -> str:
+    """A stable key for a citizen's idempotency keys: an HMAC of the number under ``secret``.
+
+    Without the secret it cannot be recomputed from the (few) possible identity numbers.
+    """
+    return hmac.new(secret, citizen.value.encode(), hashlib.sha256).hexdigest()
 
 
 class SqliteIdempotency(SqliteFile):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,16 +27,17 @@ from typing import Self
 import httpx
 from aiohttp import web
 
+from tidbok.clock import Clock
 from tidbok.gateway.app import create_app
-from tidbok.gateway.auth import verification_key
+from tidbok.gateway.auth import GatewayConfigError, verification_key
 from tidbok.gateway.http_guard import ProblemAppRunner
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
-from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
+from tidbok.gateway.store import GatewayStore, SqliteGatewayStore, idempotency_secret
 from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
-from tidbok.settings import TidbokSettings
+from tidbok.settings import GatewaySettings, TidbokSettings
 
 log = logging.getLogger("tidbok.gateway")
 
@@ -43,8 +45,26 @@ log = logging.getLogger("tidbok.gateway")
 #: default of 128 made a burst of 1,000 citizens see connection resets (bench/gateway_bench.py).
 LISTEN_BACKLOG = 1024
 
-#: How often finished idempotency keys and confirmed intents older than the TTL are forgotten.
+#: How often finished idempotency keys and confirmed intents older than the TTL, and inbox
+#: messages delivered longer than the retention ago, are forgotten.
 PURGE_INTERVAL = 3600.0
+
+
+class PortUnavailable(GatewayConfigError):
+    """The gateway cannot listen on its address (the port is in use, not allowed, ...)."""
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> PortUnavailable:
+    reason = error.strerror or str(error)
+    if error.errno == errno.EADDRINUSE:
+        advice = "another program uses that port: stop it, or choose another with --port"
+    elif error.errno == errno.EACCES:
+        advice = "this user may not use that port: choose another with --port (above 1024)"
+    else:
+        advice = "check --host and --port"
+    return PortUnavailable(
+        f"cannot listen on {host}:{port}: {reason}; {advice} (or gateway.host/gateway.port)"
+    )
 
 
 @dataclass
@@ -116,9 +136,11 @@ async def start_gateway(
     """
     gateway_settings = settings.gateway
     verification_key(gateway_settings)  # fail early on missing keys
+    citizen_secret = idempotency_secret(gateway_settings)
     owns_store = store is None
     the_store: GatewayStore = store or SqliteGatewayStore(
-        outbox_path if outbox_path is not None else gateway_settings.outbox_path
+        outbox_path if outbox_path is not None else gateway_settings.outbox_path,
+        citizen_secret=citizen_secret,
     )
     await the_store.open()
     metrics = GatewayMetrics()
@@ -153,15 +175,22 @@ async def start_gateway(
         recorder_name = f"tidbok-gateway-outbox-{id(recorder):x}"
         service.registry.register(recorder, name=recorder_name)
         app = create_app(service, the_store, gateway_settings, metrics)
-        runner = ProblemAppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        site = web.TCPSite(
-            runner,
-            host if host is not None else gateway_settings.host,
-            port if port is not None else gateway_settings.port,
-            backlog=LISTEN_BACKLOG,
+        # keepalive_timeout also closes a connection whose first (or next) request header is not
+        # complete by then: aiohttp arms it when the connection opens and after each answer.
+        runner = ProblemAppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=2.0,
+            keepalive_timeout=gateway_settings.keepalive_timeout,
         )
-        await site.start()
+        await runner.setup()
+        listen_host = host if host is not None else gateway_settings.host
+        listen_port = port if port is not None else gateway_settings.port
+        site = web.TCPSite(runner, listen_host, listen_port, backlog=LISTEN_BACKLOG)
+        try:
+            await site.start()
+        except OSError as error:
+            raise _listen_problem(listen_host, listen_port, error) from None
     except BaseException:
         if runner is not None:
             await runner.cleanup()
@@ -184,27 +213,37 @@ async def start_gateway(
         _detach=lambda: service.registry.unregister(recorder_name),
         reconciler=reconciler,
     )
-    gateway._tasks.append(
-        asyncio.create_task(_purge_keys(the_store, service, gateway_settings.idempotency_ttl))
-    )
+    gateway._tasks.append(asyncio.create_task(_purge_loop(the_store, service, gateway_settings)))
     reconciler.start()
     if worker is not None:
         worker.start()
     return gateway
 
 
-async def _purge_keys(store: GatewayStore, service: BookingService, ttl: float) -> None:
+async def purge_expired(store: GatewayStore, clock: Clock, settings: GatewaySettings) -> None:
+    """Forget expired idempotency keys and confirmed intents, and delete delivered messages
+    older than ``inbox_retention`` (times from the injected ``clock``)."""
+    now = clock.now()
+    before = now - timedelta(seconds=settings.idempotency_ttl)
+    removed = await store.purge(before)
+    if removed:
+        log.info("forgot %d expired idempotency keys", removed)
+    removed = await store.purge_intents(before)
+    if removed:
+        log.info("forgot %d confirmed intents", removed)
+    removed = await store.purge_messages(now - timedelta(seconds=settings.inbox_retention))
+    if removed:
+        log.info("deleted %d inbox messages past their retention", removed)
+
+
+async def _purge_loop(
+    store: GatewayStore, service: BookingService, settings: GatewaySettings
+) -> None:
     while True:
         try:
-            before = service.clock.now() - timedelta(seconds=ttl)
-            removed = await store.purge(before)
-            if removed:
-                log.info("forgot %d expired idempotency keys", removed)
-            removed = await store.purge_intents(before)
-            if removed:
-                log.info("forgot %d confirmed intents", removed)
+            await purge_expired(store, service.clock, settings)
         except Exception:
-            log.exception("purging idempotency keys and intents failed")
+            log.exception("purging idempotency keys, intents and delivered messages failed")
         await asyncio.sleep(PURGE_INTERVAL)
 
 

@@ -5,12 +5,17 @@ intents). Each part names its tables in a ``SCHEMA`` class attribute; :meth:`Sql
 creates them all. The file is held with an exclusive lock (``flock`` on ``<file>.lock``) while it
 is open, so a second gateway on the same file refuses to start instead of reconciling the first
 one's writes in flight; the kernel releases the lock when a process dies, even by ``SIGKILL``.
+
+The file holds personal identity numbers, so it is created (and kept) readable by its owner only
+(mode 0600); SQLite gives its ``-wal`` and ``-shm`` files the database file's mode, and the lock
+file is created 0600 too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +34,10 @@ except ImportError:  # pragma: no cover - not on POSIX: no file lock, intents wa
 _AIOSQLITE_LOG = logging.getLogger("aiosqlite")
 if not any(isinstance(f, RedactingFilter) for f in _AIOSQLITE_LOG.filters):
     _AIOSQLITE_LOG.addFilter(RedactingFilter())
+
+
+#: The mode of the database file and its lock file: the owner alone reads and writes them.
+FILE_MODE = 0o600
 
 
 class StoreInUse(RuntimeError):
@@ -68,6 +77,7 @@ class SqliteFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file_lock = _lock_file(self.path)
         try:
+            _create_private(self.path)
             db = await aiosqlite.connect(self.path, isolation_level=None)
             try:
                 await db.execute("PRAGMA journal_mode=WAL")
@@ -134,7 +144,9 @@ def _lock_file(path: Path) -> IO[str] | None:
     """Hold ``<path>.lock`` exclusively (None where ``flock`` does not exist)."""
     if fcntl is None:  # pragma: no cover
         return None
-    handle = path.with_name(path.name + ".lock").open("a+", encoding="utf-8")
+    lock_path = path.with_name(path.name + ".lock")
+    _create_private(lock_path)
+    handle = lock_path.open("a+", encoding="utf-8")
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -145,3 +157,13 @@ def _lock_file(path: Path) -> IO[str] | None:
         handle.close()
         raise
     return handle
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` with mode 0600 if it does not exist; take group and other access away."""
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, FILE_MODE)
+    finally:
+        os.close(descriptor)

@@ -12,19 +12,23 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import hmac
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol
 
 from tidbok.clock import to_stockholm
 from tidbok.gateway.idempotency_store import (
     BeginOutcome,
     IdempotencyRecord,
+    IdempotencySecretMissing,
     IdempotencyStore,
     SqliteIdempotency,
     citizen_key,
     fingerprint_of,
+    idempotency_secret,
 )
 from tidbok.gateway.intent_store import IntentState, IntentStore, SqliteIntents
 
@@ -33,6 +37,7 @@ __all__ = [
     "DeliveryState",
     "GatewayStore",
     "IdempotencyRecord",
+    "IdempotencySecretMissing",
     "IdempotencyStore",
     "IntentStore",
     "OutboxMessage",
@@ -40,6 +45,7 @@ __all__ = [
     "SqliteGatewayStore",
     "citizen_key",
     "fingerprint_of",
+    "idempotency_secret",
 ]
 
 
@@ -120,6 +126,10 @@ class OutboxStore(Protocol):
         """How many messages wait for delivery."""
         ...
 
+    async def purge_messages(self, before: datetime) -> int:
+        """Delete messages delivered (or refused for good, by creation) before ``before``."""
+        ...
+
 
 class GatewayStore(OutboxStore, IntentStore, IdempotencyStore, Protocol):
     """All the stores, as the gateway opens and closes them."""
@@ -184,9 +194,23 @@ def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
 
 
 class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
-    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file."""
+    """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file.
+
+    With ``citizen_secret`` (the gateway passes its idempotency secret), a delivered message
+    keeps the citizen only as an HMAC of the identity number: enough for ``GET /v1/inbox``
+    (:meth:`messages_for` looks up both), not the number itself.
+    """
 
     SCHEMA = _SCHEMA
+
+    def __init__(self, path: str | Path, *, citizen_secret: bytes | None = None) -> None:
+        super().__init__(path)
+        self._citizen_secret = citizen_secret
+
+    def _pseudonym(self, citizen: str) -> str | None:
+        if self._citizen_secret is None:
+            return None
+        return "hmac:" + hmac.new(self._citizen_secret, citizen.encode(), "sha256").hexdigest()
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
@@ -210,12 +234,16 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         )
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the inbox has stored the message."""
-        await self._write(
-            "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
-            "last_error = NULL WHERE id = ?",
-            (DeliveryState.DELIVERED.value, at.isoformat(), message_id),
-        )
+        """Record that the inbox has stored the message (and forget the number, with a secret)."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)) as cur:
+                row = await cur.fetchone()
+            pseudonym = self._pseudonym(row[0]) if row is not None else None
+            await db.execute(
+                "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
+                "last_error = NULL, citizen = COALESCE(?, citizen) WHERE id = ?",
+                (DeliveryState.DELIVERED.value, _utc(at), pseudonym, message_id),
+            )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts."""
@@ -227,7 +255,11 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
 
     async def messages_for(self, citizen: str, limit: int) -> list[OutboxMessage]:
         """The citizen's messages, newest first."""
-        return await self._select("WHERE citizen = ? ORDER BY seq DESC LIMIT ?", (citizen, limit))
+        pseudonym = self._pseudonym(citizen) or citizen
+        messages = await self._select(
+            "WHERE citizen IN (?, ?) ORDER BY seq DESC LIMIT ?", (citizen, pseudonym, limit)
+        )
+        return [replace(message, citizen=citizen) for message in messages]
 
     async def count_pending(self) -> int:
         """How many messages wait for delivery."""
@@ -236,6 +268,24 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def purge_messages(self, before: datetime) -> int:
+        """Delete messages delivered (or refused for good, by creation) before ``before``.
+
+        The rows hold the citizen's personal identity number: after delivery they stay only for
+        ``GET /v1/inbox`` during the retention (``gateway.inbox_retention``).
+        """
+        count = await self._write(
+            "DELETE FROM outbox WHERE (state = ? AND julianday(delivered_at) < julianday(?)) "
+            "OR (state = ? AND julianday(created_at) < julianday(?))",
+            (
+                DeliveryState.DELIVERED.value,
+                _utc(before),
+                DeliveryState.DEAD.value,
+                _utc(before),
+            ),
+        )
+        return max(count, 0)
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
         query = (
@@ -260,3 +310,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             )
             for row in rows
         ]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

@@ -1,4 +1,8 @@
-"""The admin API routes under ``/__admin`` (same shape for both mocks, no authentication)."""
+"""The admin API routes under ``/__admin`` (same shape for both mocks).
+
+No authentication by default: ``/__admin/info`` hands out the API credentials to anyone who reaches
+the port. A mock started with ``admin_token`` (``--admin-token``) requires it in ``X-Admin-Token``.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ SECTIONS = {
 
 ADMIN_STATUS = {
     ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHORIZED: 401,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.METHOD_NOT_ALLOWED: 405,
     ErrorKind.PAYLOAD_TOO_LARGE: 413,

@@ -11,7 +11,12 @@ from .admin import render_admin_error
 from .admin import routes as admin_routes
 from .context import CONTEXT_KEY, MockContext
 from .fault_admin import fault_admin_routes
-from .middleware import error_middleware, fault_middleware, request_log_middleware
+from .middleware import (
+    admin_token_middleware,
+    error_middleware,
+    fault_middleware,
+    request_log_middleware,
+)
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -29,6 +34,7 @@ def assemble_app(
     middlewares = [
         request_log_middleware,
         error_middleware(context.render_error, render_admin_error),
+        admin_token_middleware,
         *inner_middlewares,
         fault_middleware(context.faults, context.render_error),
     ]

@@ -51,12 +51,17 @@ class MockContext:
     admin: AdminBackend
     faults: FaultRegistry = field(default_factory=FaultRegistry)
     requests: RequestLog = field(default_factory=RequestLog)
+    admin_token: str | None = None
+    """When set, every admin request must carry it in :data:`ADMIN_TOKEN_HEADER`."""
 
 
 CONTEXT_KEY = web.AppKey("tidbok_mock_context", MockContext)
 """Where an app keeps its :class:`MockContext`."""
 
 ADMIN_PREFIX = "/__admin"
+
+#: The header that carries the admin token of a mock started with one (``--admin-token``).
+ADMIN_TOKEN_HEADER = "X-Admin-Token"
 
 
 def is_admin_path(path: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import socket
 import struct
@@ -13,7 +14,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from .clock import MockClock
-from .context import CONTEXT_KEY, is_admin_path
+from .context import ADMIN_TOKEN_HEADER, CONTEXT_KEY, is_admin_path
 from .errors import ErrorKind, ErrorRenderer, MockError, kind_for_status
 from .faults import FaultKind, FaultRegistry
 from .requestlog import LoggedRequest, RequestLog
@@ -103,6 +104,17 @@ def request_logger(
 request_log_middleware = request_logger(
     lambda request: request.app[CONTEXT_KEY], lambda request: request.headers.get("Idempotency-Key")
 )
+
+
+@web.middleware
+async def admin_token_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse admin requests without the mock's admin token, when it was started with one."""
+    token = request.app[CONTEXT_KEY].admin_token
+    if token is not None and is_admin_path(request.path):
+        given = request.headers.get(ADMIN_TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise MockError(ErrorKind.UNAUTHORIZED, f"the admin API needs {ADMIN_TOKEN_HEADER}")
+    return await handler(request)
 
 
 def error_middleware(render: ErrorRenderer, render_admin: ErrorRenderer) -> Middleware:

@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from tidbok_mocks.common.clock import MockClock
-from tidbok_mocks.common.context import ADMIN_PREFIX, is_admin_path
+from tidbok_mocks.common.context import ADMIN_PREFIX, ADMIN_TOKEN_HEADER, is_admin_path
 from tidbok_mocks.common.errors import ErrorKind, MockError, kind_for_status
 from tidbok_mocks.common.fault_admin import fault_admin_routes
 from tidbok_mocks.common.faults import FaultRegistry
@@ -67,6 +67,9 @@ class InboxState:
     requests: RequestLog = field(default_factory=RequestLog)
     clock: MockClock = field(default_factory=MockClock)
     api_key: str | None = None
+    admin_token: str | None = None
+    """When set, admin requests must carry it in ``X-Admin-Token`` (the admin API lists every
+    stored message with the citizen's personal identity number)."""
 
 
 INBOX_KEY = web.AppKey("tidbok_mock_inbox", InboxState)
@@ -94,11 +97,17 @@ _request_log = request_logger(_state, lambda request: request.match_info.get("me
 
 @web.middleware
 async def _api_key(request: web.Request, handler: Handler) -> web.StreamResponse:
-    key = _state(request).api_key
+    state = _state(request)
+    key = state.api_key
     if key is not None and not is_admin_path(request.path):
         given = request.headers.get("X-Api-Key", "")
         if not hmac.compare_digest(given.encode(), key.encode()):
             raise MockError(ErrorKind.UNAUTHORIZED, "Missing or wrong X-Api-Key")
+    token = state.admin_token
+    if token is not None and is_admin_path(request.path):
+        given = request.headers.get(ADMIN_TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise MockError(ErrorKind.UNAUTHORIZED, f"the admin API needs {ADMIN_TOKEN_HEADER}")
     return await handler(request)
 
 

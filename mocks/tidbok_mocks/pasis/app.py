@@ -27,8 +27,10 @@ def create_pasis_app(
     api_key: str = DEFAULT_API_KEY,
     now: datetime | None = None,
     demo_data: bool = False,
+    admin_token: str | None = None,
 ) -> web.Application:
-    """A PASiS mock app; ``now`` freezes its clock, ``demo_data`` seeds the demo schedule."""
+    """A PASiS mock app; ``now`` freezes its clock, ``demo_data`` seeds the demo schedule,
+    ``admin_token`` protects the admin API."""
     clock = MockClock(now)
     state = PasisState(clock=clock, api_key=api_key)
     admin = PasisAdmin(state, API_BASE)
@@ -38,6 +40,7 @@ def create_pasis_app(
         clock=clock,
         render_error=render_pasis_error,
         admin=admin,
+        admin_token=admin_token,
     )
     app = assemble_app(context, routes, [api_key_middleware(api_key)])
     app[PASIS_STATE] = state
@@ -74,9 +77,10 @@ async def run_pasis(
     api_key: str = DEFAULT_API_KEY,
     now: datetime | None = None,
     demo_data: bool = False,
+    admin_token: str | None = None,
 ) -> AsyncIterator[PasisServer]:
     """Serve a PASiS mock in the running event loop until the block ends."""
-    app = create_pasis_app(api_key=api_key, now=now, demo_data=demo_data)
+    app = create_pasis_app(api_key=api_key, now=now, demo_data=demo_data, admin_token=admin_token)
     async with serve(app, host, port) as url:
         yield PasisServer(
             system="pasis",

@@ -32,13 +32,20 @@ def create_pmo_app(
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
     now: datetime | None = None,
     demo_data: bool = False,
+    admin_token: str | None = None,
 ) -> web.Application:
-    """A PMO mock app; ``now`` freezes its clock, ``demo_data`` seeds the demo schedule."""
+    """A PMO mock app; ``now`` freezes its clock, ``demo_data`` seeds the demo schedule,
+    ``admin_token`` protects the admin API."""
     clock = MockClock(now)
     state = PmoState(clock=clock, clients={client_id: client_secret}, token_lifetime=token_lifetime)
     admin = PmoAdmin(state, API_BASE)
     context = MockContext(
-        system="pmo", api_base=API_BASE, clock=clock, render_error=render_pmo_error, admin=admin
+        system="pmo",
+        api_base=API_BASE,
+        clock=clock,
+        render_error=render_pmo_error,
+        admin=admin,
+        admin_token=admin_token,
     )
     inner = [
         bearer_middleware(state),
@@ -86,6 +93,7 @@ async def run_pmo(
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
     now: datetime | None = None,
     demo_data: bool = False,
+    admin_token: str | None = None,
 ) -> AsyncIterator[PmoServer]:
     """Serve a PMO mock in the running event loop until the block ends."""
     app = create_pmo_app(
@@ -94,6 +102,7 @@ async def run_pmo(
         token_lifetime=token_lifetime,
         now=now,
         demo_data=demo_data,
+        admin_token=admin_token,
     )
     async with serve(app, host, port) as url:
         yield PmoServer(

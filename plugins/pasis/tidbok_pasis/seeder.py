@@ -79,7 +79,7 @@ class PasisContractTarget(ContractTarget):
     ) -> AsyncIterator[ContractEnvironment]:
         root = _server_root(base_url)
         api_url = root + API_BASE
-        seeder = PasisSeeder(root)
+        seeder = PasisSeeder(root, admin_token=credentials.get("admin_token"))
         try:
             yield ContractEnvironment(
                 backend=BackendSettings(

@@ -93,7 +93,7 @@ class PmoContractTarget(ContractTarget):
 
         ``credentials`` are ``client_id``, ``client_secret`` and optionally ``token_url``.
         """
-        seeder = PmoSeeder(base_url)
+        seeder = PmoSeeder(base_url, admin_token=credentials.get("admin_token"))
         try:
             yield ContractEnvironment(backend_settings(base_url, credentials), seeder)
         finally:
