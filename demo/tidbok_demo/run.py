@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,14 +16,14 @@ import httpx
 
 from tidbok.clock import Clock, FrozenClock, SystemClock
 from tidbok.gateway.auth import issue_token
-from tidbok.gateway.runner import start_gateway
+from tidbok.gateway.runner import RunningGateway, start_gateway
 from tidbok.lifecycle import stop_event
 from tidbok.service import BookingService
 from tidbok.settings import TidbokSettings
 from tidbok_demo.story import DEMO_MARGIN, Say, Story
-from tidbok_mocks import run_pasis, run_pmo
+from tidbok_mocks import PasisServer, PmoServer, run_pasis, run_pmo
 from tidbok_mocks.common.demo import DEMO_CITIZEN
-from tidbok_mocks.inbox.server import running_inbox
+from tidbok_mocks.inbox.server import InboxServer, running_inbox
 from tidbok_mocks.pasis import demo as pasis_demo
 from tidbok_mocks.pmo import demo as pmo_demo
 
@@ -119,11 +120,33 @@ def token_config(folder: Path, settings: TidbokSettings) -> Path:
     return path
 
 
-async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
-    """Start everything on loopback, tell the story, and stop (or keep serving with ``serve``)."""
-    # The mocks run on the demo's clock: a frozen demo clock freezes them at the same instant.
+@dataclass(frozen=True)
+class DemoWorld:
+    """Everything the demo started: the mocks, the inbox, the service and its gateway."""
+
+    pasis: PasisServer
+    pmo: PmoServer
+    inbox: InboxServer
+    settings: TidbokSettings
+    service: BookingService
+    gateway: RunningGateway
+    folder: Path
+    """A private temporary folder (the outbox, the token settings); deleted with the world."""
+
+    def token(self, citizen: str, expires_at: datetime) -> str:
+        """A bearer token for ``citizen`` (a personal identity number), signed for this gateway."""
+        gateway = self.settings.gateway
+        secret = gateway.jwt_secret.get_secret_value() if gateway.jwt_secret is not None else ""
+        return issue_token(secret, citizen, audience=gateway.jwt_audience, expires_at=expires_at)
+
+
+@asynccontextmanager
+async def running_demo(clock: Clock) -> AsyncIterator[DemoWorld]:
+    """Mock PASiS, mock PMO, a mock inbox and the gateway on loopback, with the demo's data.
+
+    The mocks run on the demo's clock: a frozen clock freezes them at the same instant.
+    """
     frozen_at = clock.now() if isinstance(clock, FrozenClock) else None
-    clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
         pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=frozen_at))
         pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=frozen_at))
@@ -138,16 +161,19 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
             pmo_token_url=pmo.token_url,
             inbox_url=inbox.url,
         )
-        secret = secrets.token_urlsafe(32)
-        settings = demo_settings(backends, folder / "outbox.sqlite3", secret)
+        settings = demo_settings(backends, folder / "outbox.sqlite3", secrets.token_urlsafe(32))
         service = await stack.enter_async_context(BookingService(settings, clock=clock))
         gateway = await stack.enter_async_context(await start_gateway(settings, service))
-        token = issue_token(
-            secret,
-            DEMO_CITIZEN,
-            audience=settings.gateway.jwt_audience,
-            expires_at=clock.now() + timedelta(hours=8),
-        )
+        yield DemoWorld(pasis, pmo, inbox, settings, service, gateway, folder)
+
+
+async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = None) -> None:
+    """Start everything on loopback, tell the story, and stop (or keep serving with ``serve``)."""
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        world = await stack.enter_async_context(running_demo(clock))
+        pasis, pmo, inbox, gateway = world.pasis, world.pmo, world.inbox, world.gateway
+        token = world.token(DEMO_CITIZEN, clock.now() + timedelta(hours=8))
         say(
             f"tidbok demo: gateway {gateway.url}, PASiS {pasis.url}, PMO {pmo.url}, "
             f"inbox {inbox.url}"
@@ -163,7 +189,7 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
         )
 
         def changeable_from(hsa_id: str) -> datetime:
-            system = service.system_of(hsa_id)
+            system = world.service.system_of(hsa_id)
             cutoff = system.rules.change_cutoff if system is not None else timedelta(0)
             return clock.now() + cutoff + DEMO_MARGIN
 
@@ -177,7 +203,7 @@ async def run_demo(say: Say = print, serve: bool = False, clock: Clock | None = 
             say(f"  export TOKEN={token}")
             say(f'  curl -H "Authorization: Bearer $TOKEN" {gateway.url}/v1/bookings')
             say("Another token (another citizen, an agent with --act HSA-ID, --minutes N):")
-            config = token_config(folder, settings)
+            config = token_config(world.folder, world.settings)
             say(f"  tidbok token --sub {DEMO_CITIZEN} --config {config}")
             say("Ctrl-C stops everything.")
             await stop_event().wait()
