@@ -198,9 +198,7 @@ class PluginRegistry:
 
     async def broadcast_activity(self, activity: BookingActivity) -> None:
         """Call ``tidbok_booking_activity`` and await every awaitable an implementation returned."""
-        for result in self._pm.hook.tidbok_booking_activity(activity=activity):
-            if inspect.isawaitable(result):
-                await result
+        await _await_each(self._pm.hook.tidbok_booking_activity(activity=activity))
 
     async def announce_intent(self, intent: ActivityIntent) -> None:
         """Call ``tidbok_activity_intent`` and await every awaitable; any failure propagates."""
@@ -217,16 +215,14 @@ class PluginRegistry:
 
     async def broadcast_failure(self, intent: ActivityIntent, error: Exception) -> None:
         """Call ``tidbok_activity_failed`` and await every awaitable (failures only logged)."""
-        for result in self._pm.hook.tidbok_activity_failed(intent=intent, error=error):
-            if inspect.isawaitable(result):
-                await result
+        await _await_each(self._pm.hook.tidbok_activity_failed(intent=intent, error=error))
 
-    def plugin_objects(self) -> list[object]:
-        """The registered plugin objects, as the plugins handed them over."""
-        return [
-            plugin.plugin if isinstance(plugin, GuardedPlugin) else plugin
-            for plugin in self._pm.get_plugins()
-        ]
+
+async def _await_each(results: list[Any]) -> None:
+    """Await, in order, the awaitables among a broadcast hook's results (guarded, never raising)."""
+    for result in results:
+        if inspect.isawaitable(result):
+            await result
 
 
 def _check_systems(offered: Any) -> None:
