@@ -1,4 +1,4 @@
-"""Running until told to stop: the long-lived commands (`tidbok serve`, `tidbok demo --serve`)."""
+"""Running until told to stop: the long-lived commands and the gateway's background tasks."""
 
 from __future__ import annotations
 
@@ -22,3 +22,12 @@ def stop_event() -> asyncio.Event:
         with contextlib.suppress(RuntimeError, ValueError):  # not the main thread
             loop.add_signal_handler(signum, stop.set)
     return stop
+
+
+async def cancel_and_wait(task: asyncio.Task[object] | None) -> None:
+    """Cancel a background task (if any) and wait until it has ended."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -31,6 +31,7 @@ from tidbok.gateway.intent_store import IntentStore
 from tidbok.gateway.messages import message_for
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.store import OutboxMessage, OutboxStore
+from tidbok.lifecycle import cancel_and_wait
 from tidbok.logsafe import redact
 
 log = logging.getLogger("tidbok.gateway.outbox")
@@ -234,10 +235,7 @@ class OutboxWorker:
     async def stop(self) -> None:
         """Stop the background task and close the HTTP client; pending messages stay stored."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._owns_client:
             await self._client.aclose()
 

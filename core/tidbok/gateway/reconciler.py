@@ -20,7 +20,6 @@ when the store belongs to this process alone (SQLite, held with a file lock), or
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.store import GatewayStore
 from tidbok.intents import ReadBack, activity_of
+from tidbok.lifecycle import cancel_and_wait
 from tidbok.models import Booking
 from tidbok.service import BookingService
 
@@ -90,10 +90,7 @@ class Reconciler:
     async def stop(self) -> None:
         """Stop the background task (open intents stay stored for the next start)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def reconcile(self) -> ReconcileReport:
         """One pass over the open intents."""

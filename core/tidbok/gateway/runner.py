@@ -14,7 +14,6 @@ or ``async with await start_gateway(...) as gateway:``. :func:`serve` runs until
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore, idempotency_secret
-from tidbok.lifecycle import stop_event
+from tidbok.lifecycle import cancel_and_wait, stop_event
 from tidbok.service import BookingService
 from tidbok.settings import GatewaySettings, TidbokSettings
 
@@ -93,9 +92,7 @@ class RunningGateway:
         if self._detach is not None:
             self._detach()
         for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         await self._runner.cleanup()
         if self.reconciler is not None:
             await self.reconciler.stop()
