@@ -9,7 +9,9 @@ between releases without notice. The embedder's facade is :class:`BookingService
 See ``docs/plugin-authors.md`` for writing a plugin and ``docs/architecture.md`` for the map.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -21,89 +23,180 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 #: Decorator for plugin hook implementations: ``@tidbok.hookimpl``.
 hookimpl = pluggy.HookimplMarker("tidbok")
 
-# The imports below come after ``hookimpl``: submodules may import it from here.
-from tidbok.adapter import (  # noqa: E402
-    AdapterContext,
-    HttpSchedulingAdapter,
-    SchedulingAdapter,
-    SchedulingSystem,
-)
-from tidbok.backend_http import write_with_readback  # noqa: E402
-from tidbok.clock import (  # noqa: E402
-    STOCKHOLM,
-    Clock,
-    FakeTimer,
-    FrozenClock,
-    SystemClock,
-    SystemTimer,
-    Timer,
-    instant,
-    to_stockholm,
-)
-from tidbok.commands import Commands  # noqa: E402
-from tidbok.errors import (  # noqa: E402
-    BackendProtocolError,
-    BackendTimeout,
-    BackendUnavailable,
-    BookingRefused,
-    CaseTypeNotActive,
-    InvalidInput,
-    InvitationAlreadyUsed,
-    NotAvailableVia1177,
-    NotFound,
-    OutcomeUnknown,
-    OutsideBookingWindow,
-    SlotTaken,
-    TechnicalFault,
-    TermsNotAccepted,
-    TidbokError,
-)
-from tidbok.events import ActivityIntent, ActivityKind, BookingActivity  # noqa: E402
-from tidbok.identity import HsaId, PersonalIdentityNumber  # noqa: E402
-from tidbok.models import (  # noqa: E402
-    Access1177,
-    ActiveUnit,
-    BackendUnit,
-    BookedBy,
-    Booking,
-    BookingResult,
-    Caller,
-    Capability,
-    CaseType,
-    CaseTypeKind,
-    Invitation,
-    InvitationList,
-    NewBooking,
-    OutcomeKind,
-    Permissions,
-    Schedule,
-    Slot,
-    TimeType,
-    UnitFailure,
-    WriteOutcome,
-)
-from tidbok.oauth import ClientCredentialsAuth  # noqa: E402
-from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview  # noqa: E402
-from tidbok.routing import SystemNotInstalled  # noqa: E402
-from tidbok.rules import EarliestBooking, SystemRules  # noqa: E402
-from tidbok.service import BookingService  # noqa: E402
-from tidbok.settings import (  # noqa: E402
-    BackendSettings,
-    ResilienceSettings,
-    TidbokSettings,
-    load_settings,
-)
-from tidbok.wire import (  # noqa: E402
-    LocalTimestamp,
-    UtcTimestamp,
-    build_models,
-    collect_pages,
-    parse_model,
-    parse_response,
-    path_segment,
-    stockholm_to_utc,
-    translate_error,
-)
+#: Where each public name lives. Imported on first use (PEP 562): ``import tidbok.clock`` does not
+#: load the whole core (HTTP client, service), and every name stays importable from here.
+_PUBLIC = {
+    "Access1177": "tidbok.models",
+    "ActiveUnit": "tidbok.models",
+    "ActivityIntent": "tidbok.events",
+    "ActivityKind": "tidbok.events",
+    "AdapterContext": "tidbok.adapter",
+    "BackendProtocolError": "tidbok.errors",
+    "BackendSettings": "tidbok.settings",
+    "BackendTimeout": "tidbok.errors",
+    "BackendUnavailable": "tidbok.errors",
+    "BackendUnit": "tidbok.models",
+    "BookedBy": "tidbok.models",
+    "Booking": "tidbok.models",
+    "BookingActivity": "tidbok.events",
+    "BookingRefused": "tidbok.errors",
+    "BookingResult": "tidbok.models",
+    "BookingService": "tidbok.service",
+    "Caller": "tidbok.models",
+    "Capability": "tidbok.models",
+    "CaseType": "tidbok.models",
+    "CaseTypeKind": "tidbok.models",
+    "CaseTypeNotActive": "tidbok.errors",
+    "ClientCredentialsAuth": "tidbok.oauth",
+    "Clock": "tidbok.clock",
+    "Commands": "tidbok.commands",
+    "EarliestBooking": "tidbok.rules",
+    "FakeTimer": "tidbok.clock",
+    "FrozenClock": "tidbok.clock",
+    "HsaId": "tidbok.identity",
+    "HttpSchedulingAdapter": "tidbok.adapter",
+    "InvalidInput": "tidbok.errors",
+    "Invitation": "tidbok.models",
+    "InvitationAlreadyUsed": "tidbok.errors",
+    "InvitationList": "tidbok.models",
+    "LocalTimestamp": "tidbok.wire",
+    "NewBooking": "tidbok.models",
+    "NotAvailableVia1177": "tidbok.errors",
+    "NotFound": "tidbok.errors",
+    "OutcomeKind": "tidbok.models",
+    "OutcomeUnknown": "tidbok.errors",
+    "OutsideBookingWindow": "tidbok.errors",
+    "Permissions": "tidbok.models",
+    "PersonalIdentityNumber": "tidbok.identity",
+    "ResilienceSettings": "tidbok.settings",
+    "STOCKHOLM": "tidbok.clock",
+    "Schedule": "tidbok.models",
+    "SchedulingAdapter": "tidbok.adapter",
+    "SchedulingSystem": "tidbok.adapter",
+    "Slot": "tidbok.models",
+    "SlotLevel": "tidbok.overview",
+    "SlotTaken": "tidbok.errors",
+    "SystemClock": "tidbok.clock",
+    "SystemNotInstalled": "tidbok.routing",
+    "SystemRules": "tidbok.rules",
+    "SystemTimer": "tidbok.clock",
+    "TechnicalFault": "tidbok.errors",
+    "TermsNotAccepted": "tidbok.errors",
+    "TidbokError": "tidbok.errors",
+    "TidbokSettings": "tidbok.settings",
+    "TimeType": "tidbok.models",
+    "TimeTypeOverview": "tidbok.overview",
+    "Timer": "tidbok.clock",
+    "UnitFailure": "tidbok.models",
+    "UnitOverview": "tidbok.overview",
+    "UtcTimestamp": "tidbok.wire",
+    "WriteOutcome": "tidbok.models",
+    "build_models": "tidbok.wire",
+    "collect_pages": "tidbok.wire",
+    "instant": "tidbok.clock",
+    "load_settings": "tidbok.settings",
+    "parse_model": "tidbok.wire",
+    "parse_response": "tidbok.wire",
+    "path_segment": "tidbok.wire",
+    "stockholm_to_utc": "tidbok.wire",
+    "to_stockholm": "tidbok.clock",
+    "translate_error": "tidbok.wire",
+    "write_with_readback": "tidbok.backend_http",
+}
+
+if TYPE_CHECKING:
+    from tidbok.adapter import (
+        AdapterContext,
+        HttpSchedulingAdapter,
+        SchedulingAdapter,
+        SchedulingSystem,
+    )
+    from tidbok.backend_http import write_with_readback
+    from tidbok.clock import (
+        STOCKHOLM,
+        Clock,
+        FakeTimer,
+        FrozenClock,
+        SystemClock,
+        SystemTimer,
+        Timer,
+        instant,
+        to_stockholm,
+    )
+    from tidbok.commands import Commands
+    from tidbok.errors import (
+        BackendProtocolError,
+        BackendTimeout,
+        BackendUnavailable,
+        BookingRefused,
+        CaseTypeNotActive,
+        InvalidInput,
+        InvitationAlreadyUsed,
+        NotAvailableVia1177,
+        NotFound,
+        OutcomeUnknown,
+        OutsideBookingWindow,
+        SlotTaken,
+        TechnicalFault,
+        TermsNotAccepted,
+        TidbokError,
+    )
+    from tidbok.events import ActivityIntent, ActivityKind, BookingActivity
+    from tidbok.identity import HsaId, PersonalIdentityNumber
+    from tidbok.models import (
+        Access1177,
+        ActiveUnit,
+        BackendUnit,
+        BookedBy,
+        Booking,
+        BookingResult,
+        Caller,
+        Capability,
+        CaseType,
+        CaseTypeKind,
+        Invitation,
+        InvitationList,
+        NewBooking,
+        OutcomeKind,
+        Permissions,
+        Schedule,
+        Slot,
+        TimeType,
+        UnitFailure,
+        WriteOutcome,
+    )
+    from tidbok.oauth import ClientCredentialsAuth
+    from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview
+    from tidbok.routing import SystemNotInstalled
+    from tidbok.rules import EarliestBooking, SystemRules
+    from tidbok.service import BookingService
+    from tidbok.settings import BackendSettings, ResilienceSettings, TidbokSettings, load_settings
+    from tidbok.wire import (
+        LocalTimestamp,
+        UtcTimestamp,
+        build_models,
+        collect_pages,
+        parse_model,
+        parse_response,
+        path_segment,
+        stockholm_to_utc,
+        translate_error,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tidbok' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
 
 __all__ = [
     "STOCKHOLM",
