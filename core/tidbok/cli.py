@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:
-    registry = default_registry(PluginSettings(strict=False))
+    registry: PluginRegistry = args.registry  # loaded once, when the parser was built
     systems = registry.scheduling_systems()
     if not systems:
         print("No scheduling-system plugins are installed (entry-point group 'tidbok').")
@@ -319,6 +319,7 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
     # `new-plugin`), the demo (`demo`) and any vendor's.
     registry = registry or default_registry(PluginSettings(strict=False))
     registry.hook.tidbok_register_commands(commands=commands)
+    parser.set_defaults(registry=registry)
     return parser
 
 
