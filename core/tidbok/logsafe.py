@@ -11,6 +11,8 @@ import logging
 import re
 from calendar import monthrange
 
+from tidbok.identity import luhn_ok
+
 # What counts as a personal identity number here (the rule of ``tidbok.identity``, plus the forms
 # people write in text): the 12-character form YYYYMMDD-NNNC or the 10-digit form YYMMDD-NNNC, each
 # with an optional separator ``-`` or ``+`` (also URL-encoded, %2D or %2B) before the last four.
@@ -34,14 +36,6 @@ _CANDIDATE = re.compile(
 )
 
 
-def _luhn_ok(ten_digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(ten_digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return total % 10 == 0
-
-
 def _real_day(years: tuple[int, ...], month: int, day: int) -> bool:
     if day > 60:
         day -= 60
@@ -60,7 +54,7 @@ def is_personal_identity_number(birth: str, tail: str) -> bool:
     else:
         years = (1800 + int(birth[:2]), 1900 + int(birth[:2]), 2000 + int(birth[:2]))
         month, day, digits = int(birth[2:4]), int(birth[4:6]), birth + tail
-    return _real_day(years, month, day) and _luhn_ok(digits)
+    return _real_day(years, month, day) and luhn_ok(digits)
 
 
 def redact(text: str) -> str:
