@@ -114,6 +114,22 @@ class ResilienceSettings(_Section):
     """Seconds an open breaker waits before it lets one probe through."""
 
 
+class TlsSettings(_Section):
+    """HTTPS for ``tidbok serve``, optionally asking clients for certificates (mutual TLS).
+
+    With ``client_ca`` the gateway asks every client for a certificate and verifies any it gets
+    against that bundle; the crm:scheduling producer then requires one (docs/riv.md), while REST
+    v1 clients, who authenticate with a bearer token, may still connect without.
+    """
+
+    certificate: Path
+    """The gateway's certificate chain (PEM)."""
+    private_key: Path
+    """The certificate's private key (PEM, unencrypted)."""
+    client_ca: Path | None = None
+    """CA bundle (PEM) that signs the consumers' client certificates; None: no client certs."""
+
+
 class GatewaySettings(_Section):
     """The HTTP gateway (``tidbok serve``): address, JWT checks, the outbox and the inbox service.
 
@@ -172,6 +188,29 @@ class GatewaySettings(_Section):
     keepalive_timeout: float = Field(default=10.0, gt=0)
     """Seconds a connection may stay idle, or take to send a whole request header (from its
     opening or from the last answer), before the gateway closes it."""
+    tls: TlsSettings | None = None
+    """HTTPS (and mutual TLS for the crm:scheduling producer); None serves plain HTTP."""
+
+
+class RivSettings(_Section):
+    """The crm:scheduling 1.1 producer: SOAP endpoints the national platform calls (docs/riv.md).
+
+    Each operation ``Op`` is served at ``{path_prefix}/{Op}/1/rivtabp21`` (``?wsdl`` gives its
+    WSDL). Consumers are identified by their client certificate (the HSA-id in the subject's
+    serialNumber, else its commonName); a certificate named in ``trusted_platforms`` (the national
+    platform) may name the original consumer in ``consumer_header`` instead.
+    """
+
+    enabled: bool = False
+    path_prefix: str = Field(default="/riv/crm/scheduling", pattern=r"^/[A-Za-z0-9_./-]*[^/]$")
+    require_client_certificate: bool = True
+    """Refuse calls without a verified client certificate (needs ``gateway.tls.client_ca``).
+    Switch off only in tests: without it, anyone who reaches the port can act for any citizen."""
+    allowed_consumers: tuple[HsaId, ...] = ()
+    """HSA-ids of the consumers allowed to call; empty: any consumer with a verified certificate."""
+    trusted_platforms: tuple[HsaId, ...] = ()
+    """HSA-ids of platforms (the national service platform) whose ``consumer_header`` is trusted."""
+    consumer_header: str = "x-rivta-original-serviceconsumer-hsaid"
 
 
 class TidbokSettings(BaseSettings):
@@ -186,6 +225,7 @@ class TidbokSettings(BaseSettings):
     plugins: PluginSettings = PluginSettings()
     resilience: ResilienceSettings = ResilienceSettings()
     gateway: GatewaySettings = GatewaySettings()
+    riv: RivSettings = RivSettings()
 
     @model_validator(mode="after")
     def _units_name_backends(self) -> Self:
