@@ -105,6 +105,28 @@ class Invitations:
             lambda: adapter.book_invitation(route.hsa_id, invitation_id, slot_id, citizen),
         ), intent
 
+    async def find(self, route: UnitRoute, caller: Caller, invitation_id: str) -> Invitation:
+        """One of the citizen's invitations at the unit, used or not, with only the slots 1177 may
+        offer now; NotFound if the unit has no open invitations or the citizen no such one."""
+        route.require_active()
+        system = route.require_system()
+        if Capability.OPEN_INVITATIONS not in system.capabilities:
+            raise NotFound(f"unit {route.hsa_id} has no open invitations")
+        adapter = route.require_adapter()
+        invitations = await call_adapter(
+            route, "invitations_for", adapter.invitations_for(route.hsa_id, caller.subject_of_care)
+        )
+        invitation = next((inv for inv in invitations if inv.id == invitation_id), None)
+        if invitation is None or invitation.subject_of_care != caller.subject_of_care:
+            raise NotFound(f"no invitation {invitation_id} for this citizen at {route.hsa_id}")
+        now = self._clock.now()
+        slots = tuple(
+            slot
+            for slot in invitation.slots
+            if slot.access.visible and may_book_start(system.rules, slot.start, now)
+        )
+        return invitation.model_copy(update={"slots": slots})
+
     async def _open_at(self, route: UnitRoute, caller: Caller) -> list[Invitation]:
         adapter = route.require_adapter()
         invitations = await call_adapter(

@@ -50,6 +50,7 @@ from tidbok.models import (
     Caller,
     Capability,
     CaseTypeKind,
+    Invitation,
     InvitationList,
     Permissions,
     Schedule,
@@ -58,9 +59,7 @@ from tidbok.models import (
     WriteOutcome,
 )
 from tidbok.overview import UnitOverview, fetch_overview
-from tidbok.permissions import (
-    offered_slots,
-)
+from tidbok.permissions import offered_slots
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.routing import UnitDirectory, UnitRoute
 from tidbok.rules import BookingWindow
@@ -342,6 +341,11 @@ class BookingService:
     async def invitations(self, caller: Caller) -> InvitationList:
         """The citizen's open invitations at every unit whose system supports them."""
         return await self._invitations.open_for(caller)
+
+    @budgeted
+    async def invitation(self, caller: Caller, hsa_id: str, invitation_id: str) -> Invitation:
+        """One of the citizen's invitations at a unit, ``used`` or not (GetBookingDetails)."""
+        return await self._invitations.find(self._units.route(hsa_id), caller, invitation_id)
 
     @budgeted
     async def book_invitation(

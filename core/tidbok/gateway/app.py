@@ -138,4 +138,8 @@ def create_app(
     app.on_response_prepare.append(add_security_headers)
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler, name=route.operation_id)
+    if service.settings.riv.enabled:
+        from tidbok.gateway.riv import riv_routes  # lxml is loaded only when the producer is on
+
+        app.router.add_routes(riv_routes(service.settings.riv))
     return app
