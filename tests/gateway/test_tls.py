@@ -3,7 +3,8 @@
 A throwaway CA (trustme) signs the gateway's certificate for 127.0.0.1/localhost and the
 consumers' client certificates; their subjects carry HSA-ids in ``serialNumber`` (SITHS style,
 built with ``cryptography``) or ``commonName``. A second CA signs a certificate the gateway must
-refuse. The gateway is the real one (``start_gateway`` on port 0).
+refuse. The gateway is the real one (``start_gateway`` on port 0); ``consumer_identity`` is
+checked behind a tiny app served with the same :func:`server_ssl_context`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import ssl
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 import trustme
+from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,6 +33,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from tidbok.cli import main
 from tidbok.clock import FakeTimer, FrozenClock
 from tidbok.gateway import GatewayConfigError, RunningGateway, start_gateway
+from tidbok.gateway.riv_consumers import ConsumerRefused, consumer_identity
 from tidbok.gateway.tls import server_ssl_context
 from tidbok.service import BookingService
 from tidbok.settings import RivSettings, TidbokSettings, TlsSettings
@@ -453,3 +456,149 @@ async def test_riv_without_certificates_warns_once_at_start(
         if r.levelno == logging.WARNING and "anyone who reaches this port" in r.getMessage()
     ]
     assert len(warnings) == 1
+
+
+# --- consumer_identity --------------------------------------------------------------------------
+
+
+@dataclass
+class ConsumerServer:
+    """An app answering ``consumer_identity`` under ``riv``, served with the gateway's context."""
+
+    pki: Pki
+    url: str
+    riv: RivSettings = field(default_factory=lambda: RivSettings(enabled=True))
+
+    async def ask(
+        self, cert: ClientCert | None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        async with httpx.AsyncClient(verify=self.pki.client_context(cert), timeout=5) as client:
+            answer = await client.get(f"{self.url}/who", headers=headers)
+        body: dict[str, Any] = answer.json()
+        assert answer.status_code == (403 if "refused" in body else 200)
+        return body
+
+
+@pytest.fixture
+async def consumers(pki: Pki) -> AsyncIterator[ConsumerServer]:
+    holder: list[ConsumerServer] = []
+
+    async def who(request: web.Request) -> web.Response:
+        try:
+            return web.json_response({"consumer": consumer_identity(request, holder[0].riv)})
+        except ConsumerRefused as refused:
+            return web.json_response({"refused": refused.reason}, status=403)
+
+    app = web.Application()
+    app.router.add_get("/who", who)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ssl_context(pki.tls()))
+    await site.start()
+    port = runner.addresses[0][1]
+    holder.append(ConsumerServer(pki, f"https://127.0.0.1:{port}"))
+    try:
+        yield holder[0]
+    finally:
+        await runner.cleanup()
+
+
+async def test_the_subject_serial_number_names_the_consumer_before_the_common_name(
+    consumers: ConsumerServer, pki: Pki
+) -> None:
+    both = pki.client("both", serial_number="se2321000016-7p35", common_name="SE2321000016-CCCC")
+    assert await consumers.ask(both) == {"consumer": CONSUMER}
+
+
+async def test_without_a_serial_number_the_common_name_names_the_consumer(
+    consumers: ConsumerServer, pki: Pki
+) -> None:
+    # trustme's own certificate: the certificate's serial number (peercert's top-level
+    # "serialNumber") must not be taken for the subject's
+    cn_only = pki.trustme_client("cn-only", common_name="se2321000016-abcd")
+    assert await consumers.ask(cn_only) == {"consumer": "SE2321000016-ABCD"}
+
+
+async def test_only_allowed_consumers_get_through(
+    consumers: ConsumerServer, pki: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tidbok.gateway.riv")
+    consumers.riv = RivSettings(enabled=True, allowed_consumers=(CONSUMER.lower(),))
+    allowed = pki.client("allowed", serial_number=CONSUMER)
+    assert await consumers.ask(allowed) == {"consumer": CONSUMER}
+    stranger = pki.client("stranger", serial_number=OTHER_CONSUMER)
+    refused = await consumers.ask(stranger)
+    assert refused == {"refused": "the consumer is not allowed to call this producer"}
+    [record] = [r for r in caplog.records if r.name == "tidbok.gateway.riv"]
+    assert record.levelno == logging.WARNING
+    assert OTHER_CONSUMER in record.getMessage()
+
+
+async def test_a_trusted_platform_names_the_original_consumer_in_the_header(
+    consumers: ConsumerServer, pki: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    consumers.riv = RivSettings(
+        enabled=True,
+        trusted_platforms=(PLATFORM,),
+        allowed_consumers=(CONSUMER,),
+    )
+    platform = pki.client("platform", serial_number=PLATFORM.lower())
+    header = consumers.riv.consumer_header
+    assert await consumers.ask(platform, {header: CONSUMER.lower()}) == {"consumer": CONSUMER}
+    # the platform's own id is not on the allowed list, nor is the other consumer
+    assert "refused" in await consumers.ask(platform)
+    assert "refused" in await consumers.ask(platform, {header: OTHER_CONSUMER})
+    # a header that is no HSA-id is refused, not passed on
+    garbage = await consumers.ask(platform, {header: "19121212-1212"})
+    assert garbage == {"refused": f"the {header} header is not an HSA-id"}
+    assert "1212" not in caplog.text  # the header's value is never logged
+    assert f"consumer={OTHER_CONSUMER} via={PLATFORM}" in caplog.text
+
+
+async def test_a_trusted_platform_without_the_header_is_the_consumer(
+    consumers: ConsumerServer, pki: Pki
+) -> None:
+    consumers.riv = RivSettings(enabled=True, trusted_platforms=(PLATFORM,))
+    platform = pki.client("platform", serial_number=PLATFORM)
+    assert await consumers.ask(platform) == {"consumer": PLATFORM}
+    blank = {consumers.riv.consumer_header: ""}
+    assert await consumers.ask(platform, blank) == {"consumer": PLATFORM}
+
+
+async def test_the_header_is_ignored_from_a_certificate_that_is_not_a_trusted_platform(
+    consumers: ConsumerServer, pki: Pki
+) -> None:
+    consumers.riv = RivSettings(
+        enabled=True, trusted_platforms=(PLATFORM,), allowed_consumers=(CONSUMER,)
+    )
+    header = consumers.riv.consumer_header
+    impostor = pki.client("impostor", serial_number=OTHER_CONSUMER, common_name=PLATFORM)
+    assert "refused" in await consumers.ask(impostor, {header: CONSUMER})
+    consumers.riv = RivSettings(enabled=True, trusted_platforms=(PLATFORM,))
+    assert await consumers.ask(impostor, {header: CONSUMER}) == {"consumer": OTHER_CONSUMER}
+
+
+async def test_without_a_certificate_the_call_is_refused_when_one_is_required(
+    consumers: ConsumerServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tidbok.gateway.riv")
+    header = consumers.riv.consumer_header
+    assert await consumers.ask(None, {header: CONSUMER}) == {
+        "refused": "a client certificate is required"
+    }
+    assert any(r.name == "tidbok.gateway.riv" for r in caplog.records)
+
+
+async def test_without_a_certificate_in_tests_the_header_names_the_consumer(
+    consumers: ConsumerServer,
+) -> None:
+    consumers.riv = RivSettings(enabled=True, require_client_certificate=False)
+    header = consumers.riv.consumer_header
+    assert await consumers.ask(None, {header: CONSUMER.lower()}) == {"consumer": CONSUMER}
+    assert await consumers.ask(None) == {"consumer": None}
+    consumers.riv = RivSettings(
+        enabled=True, require_client_certificate=False, allowed_consumers=(CONSUMER,)
+    )
+    assert await consumers.ask(None) == {"refused": "the consumer is not identified"}
+    assert await consumers.ask(None, {header: CONSUMER}) == {"consumer": CONSUMER}
