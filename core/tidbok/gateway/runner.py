@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,6 +35,7 @@ from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore, idempotency_secret
+from tidbok.gateway.tls import server_ssl_context
 from tidbok.lifecycle import cancel_and_wait, stop_event
 from tidbok.service import BookingService
 from tidbok.settings import GatewaySettings, TidbokSettings
@@ -47,6 +49,38 @@ LISTEN_BACKLOG = 1024
 #: How often finished idempotency keys and confirmed intents older than the TTL, and inbox
 #: messages delivered longer than the retention ago, are forgotten.
 PURGE_INTERVAL = 3600.0
+
+
+class ClientCertificatesMissing(GatewayConfigError):
+    """The crm:scheduling producer must identify its consumers, but no client CA is set."""
+
+
+def _riv_check(settings: TidbokSettings) -> None:
+    """Refuse a producer that cannot verify client certificates; warn when it does not ask."""
+    riv = settings.riv
+    if not riv.enabled:
+        return
+    if riv.require_client_certificate:
+        tls = settings.gateway.tls
+        if tls is None:
+            raise ClientCertificatesMissing(
+                "riv.enabled needs client certificates, but gateway.tls is not set: set "
+                "gateway.tls.certificate and gateway.tls.private_key (HTTPS) and "
+                "gateway.tls.client_ca to the CA bundle (PEM) that signs the consumers' "
+                "certificates (only in tests: riv.require_client_certificate = false)"
+            )
+        if tls.client_ca is None:
+            raise ClientCertificatesMissing(
+                "riv.enabled needs client certificates, but gateway.tls.client_ca is not set: "
+                "set it to the CA bundle (PEM) that signs the consumers' certificates (only in "
+                "tests: riv.require_client_certificate = false)"
+            )
+    else:
+        log.warning(
+            "riv.require_client_certificate is false: crm:scheduling consumers are not "
+            "identified by certificate, and anyone who reaches this port can act for any "
+            "citizen; never run it so outside a test environment"
+        )
 
 
 class PortUnavailable(GatewayConfigError):
@@ -130,9 +164,18 @@ async def start_gateway(
     the SQLite store at ``outbox_path`` (default ``settings.gateway.outbox_path``). The outbox
     worker delivers to ``settings.gateway.inbox_url`` when that is set and ``start_worker`` is true;
     otherwise messages wait in the outbox until a gateway with a worker runs.
+
+    With ``settings.gateway.tls`` it serves HTTPS (the URL starts with ``https://``), asking for
+    client certificates when ``client_ca`` is set. Bad TLS files, or ``riv.enabled`` requiring
+    client certificates without ``gateway.tls.client_ca``, raise :class:`GatewayConfigError`
+    before anything is opened.
     """
     gateway_settings = settings.gateway
     verification_key(gateway_settings)  # fail early on missing keys
+    ssl_context: ssl.SSLContext | None = None
+    if gateway_settings.tls is not None:
+        ssl_context = server_ssl_context(gateway_settings.tls)
+    _riv_check(settings)
     citizen_secret = idempotency_secret(gateway_settings)
     owns_store = store is None
     the_store: GatewayStore = store or SqliteGatewayStore(
@@ -183,7 +226,9 @@ async def start_gateway(
         await runner.setup()
         listen_host = host if host is not None else gateway_settings.host
         listen_port = port if port is not None else gateway_settings.port
-        site = web.TCPSite(runner, listen_host, listen_port, backlog=LISTEN_BACKLOG)
+        site = web.TCPSite(
+            runner, listen_host, listen_port, backlog=LISTEN_BACKLOG, ssl_context=ssl_context
+        )
         try:
             await site.start()
         except OSError as error:
@@ -198,8 +243,9 @@ async def start_gateway(
         raise
     bound_host, bound_port = runner.addresses[0][:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    scheme = "https" if ssl_context is not None else "http"
     gateway = RunningGateway(
-        url=f"http://{shown}:{bound_port}",
+        url=f"{scheme}://{shown}:{bound_port}",
         app=app,
         store=the_store,
         recorder=recorder,
@@ -256,4 +302,12 @@ async def serve(settings: TidbokSettings, host: str | None = None, port: int | N
             print(f"tidbok gateway listening on {gateway.url}", flush=True)
             print(f"  OpenAPI: {gateway.url}/openapi.json", flush=True)
             print(f"  outbox:  {settings.gateway.outbox_path}; inbox: {inbox}", flush=True)
+            tls = settings.gateway.tls
+            if tls is not None:
+                clients = (
+                    f"client certificates verified against {tls.client_ca}"
+                    if tls.client_ca is not None
+                    else "no client certificates asked for"
+                )
+                print(f"  TLS:     {tls.certificate}; {clients}", flush=True)
             await stop.wait()
