@@ -9,6 +9,7 @@ from the files and from the rewritten, served URLs. No network.
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -16,6 +17,7 @@ from typing import Any, cast
 import pytest
 import xmlschema
 import zeep
+from aiohttp import web
 from lxml import etree
 from xmlschema.validators import XsdComplexType, XsdGroup
 
@@ -558,6 +560,42 @@ def test_zeep_loads_every_wsdl_from_the_rewritten_served_urls(operation: str) ->
     if operation in EXTENDED_OPERATIONS:
         expected.add(f"{operation}Responder_1.1_ext.xsd")
     assert served == expected
+
+
+async def serve_documents(request: web.Request) -> web.Response:
+    """``GET /rivtabp21/{operation}?wsdl`` and ``?xsd=<name>``, as a producer would serve them."""
+    operation = request.match_info["operation"]
+    endpoint = str(request.url.with_query(None))
+    try:
+        if "wsdl" in request.query:
+            body = wsdl_document(operation, endpoint)
+        else:
+            body = schema_document(request.query.get("xsd", ""), endpoint)
+    except KeyError:
+        raise web.HTTPNotFound() from None
+    return web.Response(body=body, content_type="text/xml", charset="utf-8")
+
+
+async def test_zeep_loads_a_wsdl_and_its_schemas_over_http_from_a_tiny_server() -> None:
+    app = web.Application()
+    app.router.add_get("/rivtabp21/{operation}", serve_documents)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        endpoint = f"http://127.0.0.1:{port}/rivtabp21/GetAllTimeTypes"
+        transport = zeep.Transport(timeout=10)
+        transport.session.trust_env = False  # no proxy for 127.0.0.1
+        client = await asyncio.to_thread(zeep.Client, f"{endpoint}?wsdl", transport=transport)
+        check_port(client, "GetAllTimeTypes", endpoint)
+        missing = await asyncio.to_thread(
+            transport.session.get, f"{endpoint}?xsd=../wsdl.py", timeout=10
+        )
+        assert missing.status_code == 404
+    finally:
+        await runner.cleanup()
 
 
 def test_a_zeep_request_validates_against_the_schemas() -> None:
