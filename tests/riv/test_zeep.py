@@ -38,7 +38,7 @@ def responder_schema(operation: str) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(SCHEMA_DIR / f"{operation}Responder_1.1.xsd"))
 
 
-class SchemaCheck(zeep.Plugin):  # type: ignore[misc]
+class SchemaCheck(zeep.Plugin):
     """Validates each answer's body against the operation's responder XSD, before zeep reads it."""
 
     def __init__(self) -> None:
@@ -79,6 +79,7 @@ class Zeep:
         self,
         operation: str,
         unit: str,
+        *,
         actor: tuple[str, str] = (CITIZEN, "subject_of_care"),
         **body: Any,
     ) -> Any:
@@ -135,7 +136,7 @@ def later(slots: list[Any], days: int = 2) -> list[Any]:
 
 @pytest.mark.parametrize("unit", UNITS)
 async def test_zeep_calls_all_eleven_operations(world: RivWorld, soap: Zeep, unit: str) -> None:
-    lookups = {"healthcare_facility": unit, "subject_of_care": CITIZEN}
+    lookups: dict[str, Any] = {"healthcare_facility": unit, "subject_of_care": CITIZEN}
     time_types = await soap.call("GetAllTimeTypes", unit, **lookups)
     assert len(time_types.ListOfTimeTypes) >= 3
     assert (await soap.call("GetAllCareTypes", unit, **lookups)).careTypes == []
