@@ -105,10 +105,12 @@ class RivWorld:
         ]
 
 
-async def open_world(stack: AsyncExitStack, folder: Path, **riv: Any) -> RivWorld:
-    """Start everything on ``stack``; ``riv`` overrides the producer's settings."""
-    pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=NOW))
-    pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=NOW))
+async def open_world(
+    stack: AsyncExitStack, folder: Path, now: datetime = NOW, **riv: Any
+) -> RivWorld:
+    """Start everything on ``stack``, frozen at ``now``; ``riv`` overrides producer settings."""
+    pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=now))
+    pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=now))
     inbox = await stack.enter_async_context(running_inbox())
     backends = DemoBackends(
         pasis_url=pasis.api_url,
@@ -122,7 +124,7 @@ async def open_world(stack: AsyncExitStack, folder: Path, **riv: Any) -> RivWorl
     settings = demo_settings(backends, folder / "outbox.sqlite3", secrets.token_urlsafe(32))
     producer = {"enabled": True, "require_client_certificate": False, **riv}
     settings = settings.model_copy(update={"riv": RivSettings(**producer)})
-    service = await stack.enter_async_context(BookingService(settings, clock=FrozenClock(NOW)))
+    service = await stack.enter_async_context(BookingService(settings, clock=FrozenClock(now)))
     gateway = await stack.enter_async_context(await start_gateway(settings, service))
     http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
     return RivWorld(pasis, pmo, inbox, settings, service, gateway, http)
