@@ -19,12 +19,14 @@ from tidbok.crm.messages import (
     CancelBooking,
     GetAllTimeTypesResponse,
     GetAvailableTimeslots,
+    GetBookingDetails,
     GetSubjectOfCareSchedule,
     MakeBooking,
     ResultCode,
 )
 from tidbok.crm.namespaces import OPERATIONS
 from tidbok.crm.types import Actor, ActorType, SubjectOfCareType, TimeslotType
+from tidbok.errors import NotFound
 
 AGENT = Actor(actorId="SE2321000016-NURSE1", actorType=ActorType.SUBJECT_OF_CARE_AGENT)
 DAY = NOW.date()
@@ -262,3 +264,54 @@ async def test_the_producer_is_off_unless_enabled(tmp_path: Path) -> None:
         response = await world.post("GetAllTimeTypes", envelope(headers(), time_types_body()))
         assert response.status_code == 404
         assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+async def test_a_make_booking_without_an_end_is_a_client_fault(world: RivWorld) -> None:
+    message = MakeBooking(
+        healthcare_facility_med=RINKEBY,
+        requestedTimeslot=TimeslotType(
+            startTimeInclusive=NOW + timedelta(days=3),
+            healthcare_facility=RINKEBY,
+            subject_of_care=CITIZEN,
+        ),
+        subject_of_care_info=SubjectOfCareType(firstName="Tolvan", lastName="Tolvansson"),
+    )
+    answer = await world.call("MakeBooking", RINKEBY, message)
+    assert isinstance(answer, SoapFault)
+    assert answer.text == "invalid request: endTimeExclusive is required in MakeBooking"
+
+
+async def test_a_timeslot_at_another_unit_than_the_address_is_refused(world: RivWorld) -> None:
+    message = MakeBooking(
+        healthcare_facility_med=RINKEBY,
+        requestedTimeslot=TimeslotType(
+            startTimeInclusive=NOW + timedelta(days=3),
+            endTimeExclusive=NOW + timedelta(days=3, minutes=15),
+            healthcare_facility=TENSTA,
+            subject_of_care=CITIZEN,
+        ),
+        subject_of_care_info=SubjectOfCareType(firstName="Tolvan", lastName="Tolvansson"),
+    )
+    answer = await world.call("MakeBooking", RINKEBY, message)
+    assert isinstance(answer, SoapFault)
+    assert answer.text == "requestedTimeslot/healthcare_facility must be the LogicalAddress unit"
+
+
+async def test_details_of_an_unknown_booking_are_a_client_fault(world: RivWorld) -> None:
+    answer = await world.call(
+        "GetBookingDetails", RINKEBY, GetBookingDetails(healthcare_facility=RINKEBY, bookingId="x")
+    )
+    assert isinstance(answer, SoapFault)
+    assert (answer.code, answer.text) == ("Client", f"not_found: {NotFound.citizen_text}")
+
+
+async def test_cancelling_someone_elses_booking_answers_error(world: RivWorld) -> None:
+    others = await world.appointment_book(RINKEBY, person="198505152382")
+    assert others
+    answer = await world.call(
+        "CancelBooking",
+        RINKEBY,
+        CancelBooking(healthcare_facility=RINKEBY, bookingId=others[0]["booking_id"]),
+    )
+    assert (answer.resultCode, answer.resultText) == (ResultCode.ERROR, NotFound.citizen_text)
+    assert await world.appointment_book(RINKEBY, person="198505152382") == others

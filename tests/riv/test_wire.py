@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import xmlschema
 from lxml import etree
 
 from tidbok.clock import STOCKHOLM
@@ -17,17 +18,29 @@ from tidbok.crm.envelope import read_request, write_request, write_response
 from tidbok.crm.fields import check_timeslot, timeslot_problems
 from tidbok.crm.messages import (
     MESSAGES,
+    CancelBooking,
+    GetAllCareTypes,
+    GetAllHealthcareFacilities,
+    GetAllPerformers,
+    GetAllTimeTypes,
     GetAvailableDates,
+    GetAvailableTimeslots,
     GetAvailableTimeslotsResponse,
+    GetBookingDetails,
+    GetSubjectOfCareSchedule,
     MakeBooking,
+    UpdateBooking,
 )
-from tidbok.crm.namespaces import OPERATIONS
+from tidbok.crm.namespaces import OPERATIONS, SOAP_ENV
 from tidbok.crm.times import TimestampError, format_timestamp, parse_date, parse_timestamp
 from tidbok.crm.types import Actor, ActorType, SubjectOfCareType, TimeslotType
-from tidbok.crm.xml import WireError
+from tidbok.crm.wsdl import SCHEMA_DIR
+from tidbok.crm.xml import WireError, XmlType
 
 CORE = "urn:riv:crm:scheduling:1"
 CORE_11 = "urn:riv:crm:scheduling:1.1"
+UNIT = "SE2321000016-1001"
+CITIZEN = "191212121212"
 
 TIMESLOT_ORDER = [
     (CORE, "startTimeInclusive"),
@@ -310,3 +323,78 @@ def test_the_field_rules_per_operation() -> None:
             "MakeBooking",
             required_only=True,
         )
+
+
+SAMPLE_REQUESTS: dict[str, XmlType] = {
+    "GetSubjectOfCareSchedule": GetSubjectOfCareSchedule(
+        healthcare_facility=UNIT, subject_of_care=CITIZEN
+    ),
+    "GetBookingDetails": GetBookingDetails(healthcare_facility=UNIT, bookingId="B1"),
+    "GetAllTimeTypes": GetAllTimeTypes(
+        healthcare_facility=UNIT, careTypeIDs=("C1", "C2"), subject_of_care=CITIZEN
+    ),
+    "GetAllCareTypes": GetAllCareTypes(
+        healthcare_facility=UNIT, timeTypeIDs=("T1",), performer=("P1",), subject_of_care=CITIZEN
+    ),
+    "GetAllHealthcareFacilities": GetAllHealthcareFacilities(
+        healthcare_facility=UNIT, subject_of_care=CITIZEN, bookingId="B1"
+    ),
+    "GetAllPerformers": GetAllPerformers(
+        healthcare_facility=UNIT, timeTypeIDs=("T1",), careTypeIDs=("C1",), subject_of_care=CITIZEN
+    ),
+    "GetAvailableDates": GetAvailableDates(
+        healthcare_facility=UNIT,
+        startDateInclusive=date(2026, 12, 1),
+        endDateInclusive=date(2026, 12, 31),
+        careTypeID="C1",
+        subject_of_care=CITIZEN,
+    ),
+    "GetAvailableTimeslots": GetAvailableTimeslots(
+        healthcare_facility=UNIT,
+        bookingId="B1",
+        startDateInclusive=date(2026, 12, 1),
+        endDateInclusive=date(2026, 12, 31),
+        performer=("P1",),
+        timeTypeName="Provtagning",
+        subject_of_care=CITIZEN,
+    ),
+    "MakeBooking": MakeBooking(
+        healthcare_facility_med=UNIT,
+        requestedTimeslot=TimeslotType(
+            startTimeInclusive=FULL_TIMESLOT.startTimeInclusive,
+            endTimeExclusive=FULL_TIMESLOT.endTimeExclusive,
+            healthcare_facility=UNIT,
+            subject_of_care=CITIZEN,
+            reason="Ont",
+        ),
+        subject_of_care_info=SubjectOfCareType(firstName="Tolvan", lastName="Tolvansson"),
+    ),
+    "UpdateBooking": UpdateBooking(
+        requestedTimeslot=TimeslotType(
+            startTimeInclusive=FULL_TIMESLOT.startTimeInclusive,
+            endTimeExclusive=FULL_TIMESLOT.endTimeExclusive,
+            healthcare_facility=UNIT,
+            bookingId="B1",
+            subject_of_care=CITIZEN,
+        ),
+        notification="SMS",
+    ),
+    "CancelBooking": CancelBooking(healthcare_facility=UNIT, bookingId="B1", message="Förhindrad"),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(SAMPLE_REQUESTS))
+def test_requests_we_write_validate_against_our_schemas(operation: str) -> None:
+    """What the riv consumer sends must be valid for any strict producer."""
+    actor = Actor(actorId=CITIZEN, actorType=ActorType.SUBJECT_OF_CARE)
+    envelope = write_request(OPERATIONS[operation], UNIT, actor, SAMPLE_REQUESTS[operation])
+    root = etree.fromstring(envelope)
+    responder = xmlschema.XMLSchema(str(SCHEMA_DIR / f"{operation}Responder_1.1.xsd"))
+    responder.validate(body_of(envelope))
+    headers = root.find(f"{{{SOAP_ENV}}}Header")
+    assert headers is not None
+    registry = xmlschema.XMLSchema(str(SCHEMA_DIR / "itintegration_registry_1.0.xsd"))
+    interop = xmlschema.XMLSchema(str(SCHEMA_DIR / "interoperability_headers_1.0.xsd"))
+    registry.validate(headers[0])
+    interop.validate(headers[1])
+    assert read_request(envelope).body == SAMPLE_REQUESTS[operation]
