@@ -22,8 +22,8 @@ import pytest
 import pytest_asyncio
 
 from tests.certs import ClientCert, Pki, new_pki
-from tests.riv.conftest import CITIZEN, PREFIX, RINKEBY, TENSTA, RivWorld, open_world
-from tests.riv.test_producer import FIRST_DAY, LAST_DAY, NAMES, changeable, requested
+from tests.riv.conftest import CITIZEN, PREFIX, TENSTA, RivWorld, open_world
+from tests.riv.test_producer import FIRST_DAY, LAST_DAY, NAMES, UNITS, changeable, requested
 from tidbok.crm.envelope import SoapFault
 from tidbok.crm.messages import GetAvailableTimeslots, MakeBooking, ResultCode
 from tidbok.crm.types import TimeslotType
@@ -38,7 +38,6 @@ PLATFORM = "SE165565594230-1000"
 HEADER = RivSettings().consumer_header
 """``x-rivta-original-serviceconsumer-hsaid``."""
 NOT_ALLOWED = "consumer refused: the consumer is not allowed to call this producer"
-UNITS = [pytest.param(TENSTA, id="pasis"), pytest.param(RINKEBY, id="pmo")]
 
 
 @dataclass
