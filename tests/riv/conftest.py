@@ -8,6 +8,7 @@ real loopback socket; the mocks' admin API shows each backend's appointment book
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from tidbok.crm.types import Actor, ActorType
 from tidbok.crm.xml import XmlType
 from tidbok.gateway.runner import RunningGateway, start_gateway
 from tidbok.service import BookingService
-from tidbok.settings import RivSettings, TidbokSettings
+from tidbok.settings import RivSettings, TidbokSettings, TlsSettings
 from tidbok_demo.run import DemoBackends, demo_settings
 from tidbok_mocks import PasisServer, PmoServer, run_pasis, run_pmo
 from tidbok_mocks.common.demo import DEMO_CITIZEN
@@ -72,21 +73,39 @@ class RivWorld:
         """The endpoint URL of ``operation``."""
         return endpoint(self.gateway.url, operation)
 
-    async def post(self, operation: str, body: bytes, action: str | None = None) -> httpx.Response:
-        """POST a raw envelope to ``operation``'s endpoint with its SOAPAction."""
-        headers = {
+    async def post(
+        self,
+        operation: str,
+        body: bytes,
+        action: str | None = None,
+        *,
+        http: httpx.AsyncClient | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST a raw envelope to ``operation``'s endpoint with its SOAPAction (and ``headers``),
+        through ``http`` (a client with its own TLS context) or the world's client."""
+        sent = {
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{action or OPERATIONS[operation].soap_action}"',
+            **(headers or {}),
         }
-        return await self.http.post(self.url(operation), content=body, headers=headers)
+        client = http or self.http
+        return await client.post(self.url(operation), content=body, headers=sent)
 
     async def call(
-        self, operation: str, unit: str, message: XmlType, actor: Actor | None = None
+        self,
+        operation: str,
+        unit: str,
+        message: XmlType,
+        actor: Actor | None = None,
+        *,
+        http: httpx.AsyncClient | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """Call ``operation`` at ``unit`` with tidbok's own envelope code; a fault is returned."""
         op = OPERATIONS[operation]
         body = write_request(op, unit, actor or citizen_actor(), message)
-        response = await self.post(operation, body)
+        response = await self.post(operation, body, http=http, headers=headers)
         try:
             return read_response(op, response.content)
         except SoapFault as fault:
@@ -106,9 +125,21 @@ class RivWorld:
 
 
 async def open_world(
-    stack: AsyncExitStack, folder: Path, now: datetime = NOW, **riv: Any
+    stack: AsyncExitStack,
+    folder: Path,
+    *,
+    now: datetime = NOW,
+    tls: TlsSettings | None = None,
+    verify: ssl.SSLContext | bool = True,
+    **riv: Any,
 ) -> RivWorld:
-    """Start everything on ``stack``, frozen at ``now``; ``riv`` overrides producer settings."""
+    """Start everything on ``stack``, frozen at ``now``; ``riv`` overrides producer settings.
+
+    With ``tls`` the gateway serves HTTPS with those ``[gateway.tls]`` settings and the producer
+    keeps its default ``require_client_certificate = true``; the world's client verifies the
+    gateway with ``verify`` (a context trusting the test CA). Without ``tls`` (plain HTTP) the
+    producer asks for no client certificate.
+    """
     pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=now))
     pmo = await stack.enter_async_context(run_pmo(demo_data=True, now=now))
     inbox = await stack.enter_async_context(running_inbox())
@@ -122,11 +153,15 @@ async def open_world(
         inbox_url=inbox.url,
     )
     settings = demo_settings(backends, folder / "outbox.sqlite3", secrets.token_urlsafe(32))
-    producer = {"enabled": True, "require_client_certificate": False, **riv}
-    settings = settings.model_copy(update={"riv": RivSettings(**producer)})
+    # plain HTTP cannot carry client certificates: the producer is told not to ask for one
+    producer = {"enabled": True, **({} if tls else {"require_client_certificate": False}), **riv}
+    gateway_settings = settings.gateway.model_copy(update={"tls": tls})
+    settings = settings.model_copy(
+        update={"riv": RivSettings(**producer), "gateway": gateway_settings}
+    )
     service = await stack.enter_async_context(BookingService(settings, clock=FrozenClock(now)))
     gateway = await stack.enter_async_context(await start_gateway(settings, service))
-    http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
+    http = await stack.enter_async_context(httpx.AsyncClient(timeout=10, verify=verify))
     return RivWorld(pasis, pmo, inbox, settings, service, gateway, http)
 
 
