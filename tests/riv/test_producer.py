@@ -195,13 +195,15 @@ async def test_a_slot_taken_by_another_citizen_answers_error(world: RivWorld, un
 
 @pytest.mark.parametrize("unit", UNITS)
 async def test_a_retried_make_booking_answers_the_same_booking(world: RivWorld, unit: str) -> None:
-    slot = changeable(await free_slots(world, unit))[0]
+    slots = changeable(await free_slots(world, unit))
+    slot = next(s for s in slots if s.timeTypeID in ("TT-PROV", "bt-provtagning"))  # has INFO
     message = MakeBooking(
         healthcare_facility_med=unit, requestedTimeslot=requested(slot), subject_of_care_info=NAMES
     )
     first = await world.call("MakeBooking", unit, message)
+    assert first.resultCode is ResultCode.INFO
     again = await world.call("MakeBooking", unit, message)
-    assert again.resultCode is ResultCode.OK
+    assert (again.resultCode, again.resultText) == (first.resultCode, first.resultText)
     assert again.bookingId == first.bookingId
     at_that_time = [
         e
@@ -266,6 +268,14 @@ async def test_an_open_invitation_is_booked_once_and_refused_the_second_time(
     )
     assert again.resultCode is ResultCode.ERROR
     assert again.resultText == InvitationAlreadyUsed.citizen_text
+    used = await world.call(
+        "GetAllHealthcareFacilities",
+        TENSTA,
+        GetAllHealthcareFacilities(
+            healthcare_facility=TENSTA, subject_of_care=CITIZEN, bookingId="K-DEMO-1"
+        ),
+    )
+    assert used.healthcareFacilityInfos == ()
     from_invitation = [
         e for e in await world.appointment_book(TENSTA) if e["invitation_id"] == "K-DEMO-1"
     ]
@@ -386,3 +396,31 @@ async def test_unknown_logical_addresses_are_platform_style_faults(
     assert answer.code == "Server"
     assert answer.text.startswith("VP004 No Logical Adress found for serviceNamespace:")
     assert "GetAllTimeTypesResponder:1" in answer.text
+
+
+@pytest.mark.parametrize("unit", UNITS)
+async def test_a_retried_update_booking_moves_nothing_twice(world: RivWorld, unit: str) -> None:
+    first = changeable(await free_slots(world, unit))[0]
+    booked = await world.call(
+        "MakeBooking",
+        unit,
+        MakeBooking(
+            healthcare_facility_med=unit,
+            requestedTimeslot=requested(first),
+            subject_of_care_info=NAMES,
+        ),
+    )
+    targets = changeable(await free_slots(world, unit, booking_id=booked.bookingId))
+    target = next(t for t in targets if t.startTimeInclusive != first.startTimeInclusive)
+    update = UpdateBooking(requestedTimeslot=requested(target, bookingId=booked.bookingId))
+    moved = await world.call("UpdateBooking", unit, update)
+    assert moved.resultCode in (ResultCode.OK, ResultCode.INFO), moved.resultText
+    # The consumer never heard the first answer: it sends the very same request again.
+    again = await world.call("UpdateBooking", unit, update)
+    assert (again.resultCode, again.resultText) == (moved.resultCode, moved.resultText)
+    starts = [datetime.fromisoformat(e["start"]) for e in await world.appointment_book(unit)]
+    assert starts.count(target.startTimeInclusive) == 1
+    assert first.startTimeInclusive not in starts
+    assert len(await inbox_subjects(world, 2)) == 2
+    await asyncio.sleep(0.2)
+    assert len([m for m in world.inbox.state.store.all() if m.content.citizen == CITIZEN]) == 2

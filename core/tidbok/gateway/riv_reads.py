@@ -200,5 +200,9 @@ async def invitation_or_none(call: RivCall, invitation_id: str) -> Invitation | 
 
 
 async def _invitation_or_booking(call: RivCall, booking_id: str) -> None:
-    if await invitation_or_none(call, booking_id) is None:
+    """NotFound unless ``booking_id`` is the citizen's open invitation or booking at the unit."""
+    invitation = await invitation_or_none(call, booking_id)
+    if invitation is None:
         await call.service.booking(call.caller, call.hsa_id, booking_id)
+    elif invitation.used:
+        raise NotFound(f"invitation {booking_id} has been booked already")

@@ -8,7 +8,8 @@ a unit's instructions answer INFO; technical faults propagate (the endpoint send
 The contract has no idempotency key, so a consumer that lost an answer may send the same request
 again. Before refusing a MakeBooking or UpdateBooking because the requested time is no longer
 free, the producer looks at the citizen's own bookings: if one already is at exactly that time,
-the retry answers OK with it instead of a false "slot taken" (and nothing is booked twice).
+the retry answers as the first answer did (OK, or INFO with the unit's instructions) instead of
+a false "slot taken", and nothing is booked twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NoReturn
 
+from tidbok.answers import answered
 from tidbok.crm.envelope import SoapFault
 from tidbok.crm.fields import check_timeslot
 from tidbok.crm.messages import (
@@ -50,8 +52,8 @@ async def make_booking(call: RivCall, request: MakeBooking) -> MakeBookingRespon
         result = await _book(call, requested)
     except BookingRefused as refusal:
         return MakeBookingResponse(resultCode=ResultCode.ERROR, resultText=refusal.citizen_text)
-    if isinstance(result, Booking):
-        return MakeBookingResponse(bookingId=result.id, resultCode=ResultCode.OK)
+    if isinstance(result, Booking):  # a retry: answered as the first answer was
+        result = answered(BookingResult(booking=result), result)
     code, text = _outcome(result.outcome)
     return MakeBookingResponse(bookingId=result.booking.id, resultCode=code, resultText=text)
 
@@ -70,8 +72,9 @@ async def update_booking(call: RivCall, request: UpdateBooking) -> UpdateBooking
         slot = requested_slot(requested, slots)
         if slot is None:
             current = await service.booking(caller, call.hsa_id, booking_id)
-            if same_time(requested, current.start, current.end):
-                return UpdateBookingResponse(resultCode=ResultCode.OK)  # a retried request
+            if same_time(requested, current.start, current.end):  # a retry
+                code, text = _outcome(answered(BookingResult(booking=current), current).outcome)
+                return UpdateBookingResponse(resultCode=code, resultText=text)
             await _refuse_unoffered(call, requested)
         result = await service.rebook(caller, call.hsa_id, booking_id, slot.id)
     except BookingRefused as refusal:
