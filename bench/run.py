@@ -5,7 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/run.py [--quick] [--only NAME ...]
 
 ``--quick`` shortens every run (for trying the harness); the figures in docs/performance.md come
-from a full run, which takes about two minutes on a 2-core machine. ``--only`` runs just the
+from a full run, which takes about three minutes on a 2-core machine. ``--only`` runs just the
 named benchmarks (e.g. ``--only riv`` while working on the SOAP producer).
 """
 
