@@ -32,7 +32,12 @@ def format_timestamp(moment: datetime) -> str:
     """The 14-digit Swedish local time of an aware datetime."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise TimestampError("naive datetime: a crm:scheduling timestamp needs an aware one")
-    return moment.astimezone(STOCKHOLM).strftime("%Y%m%d%H%M%S")
+    local = moment.astimezone(STOCKHOLM)
+    # What strftime("%Y%m%d%H%M%S") gives (for years 1000-9999), at a third of its cost.
+    return (
+        f"{local.year:04d}{local.month:02d}{local.day:02d}"
+        f"{local.hour:02d}{local.minute:02d}{local.second:02d}"
+    )
 
 
 def parse_timestamp(text: str) -> datetime:
