@@ -12,6 +12,7 @@ the same typed errors.
 from __future__ import annotations
 
 import logging
+import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class AdapterContext:
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> BackendHttp:
         """The backend's one :class:`BackendHttp`, with this context's name, policy and observer."""
         return BackendHttp(
@@ -75,6 +77,7 @@ class AdapterContext:
             headers=headers,
             observer=self.observer,
             transport=transport,
+            verify=verify,
             monotonic=self.timer.monotonic,
             sleep=self.timer.sleep,
         )
@@ -181,6 +184,17 @@ class SchedulingAdapter(ABC):
     ) -> BookingResult:
         """Book one slot of an open invitation. InvitationAlreadyUsed for a second booking."""
         raise NotFound(f"this system has no open invitations (invitation {invitation_id})")
+
+    @property
+    def rules(self) -> SystemRules | None:
+        """This backend's own booking rules, when they differ per backend (the ``riv`` plugin
+        reads them from the backend's settings); None: the system's ``rules`` apply."""
+        return None
+
+    @property
+    def capabilities(self) -> frozenset[Capability] | None:
+        """This backend's own capabilities, when they differ per backend; None: the system's."""
+        return None
 
     @property
     def breaker(self) -> CircuitBreaker | None:

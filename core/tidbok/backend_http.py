@@ -29,6 +29,7 @@ import asyncio
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -107,6 +108,8 @@ class _Transient(Exception):
 class BackendHttp:
     """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``.
 
+    ``verify`` is how the backend's certificate is checked: an ``ssl.SSLContext`` carries a
+    client certificate for mutual TLS and the CA bundle that signs the backend's.
     ``monotonic`` and ``sleep`` are its time: deadlines, backoff, ``Retry-After`` and the
     breaker's reset timeout are measured and waited with them.
     """
@@ -122,6 +125,7 @@ class BackendHttp:
         headers: Mapping[str, str] | None = None,
         observer: CallObserver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -145,6 +149,7 @@ class BackendHttp:
             headers=dict(headers or {}),
             timeout=httpx.Timeout(resilience.attempt_timeout),
             transport=transport,
+            verify=verify,
         )
 
     async def aclose(self) -> None:

@@ -20,6 +20,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+from tidbok.acting import acting_for, caller_among
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -77,11 +79,13 @@ Owner = TypeVar("Owner", bound=BudgetOwner)
 def budgeted(
     call: Callable[Concatenate[Owner, P], Awaitable[T]],
 ) -> Callable[Concatenate[Owner, P], Coroutine[Any, Any, T]]:
-    """Decorate an async method so that each call runs within one budget of its owner's."""
+    """Decorate an async method so that each call runs within one budget of its owner's, acting
+    for the :class:`~tidbok.models.Caller` among its arguments (:mod:`tidbok.acting`)."""
 
     @functools.wraps(call)
     async def within_budget(owner: Owner, *args: P.args, **kwargs: P.kwargs) -> T:
-        with call_budget(owner.call_deadline, owner.monotonic):
+        caller = caller_among(args, kwargs)
+        with call_budget(owner.call_deadline, owner.monotonic), acting_for(caller):
             return await call(owner, *args, **kwargs)
 
     return within_budget

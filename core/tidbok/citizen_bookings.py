@@ -20,14 +20,14 @@ from tidbok.rules import BookingWindow
 
 def with_permissions(route: UnitRoute, booking: Booking, now: datetime) -> Booking:
     """The booking with the citizen's permission flags at ``now``."""
-    system = route.require_system()
-    permissions = permissions_for(route.unit, system.rules, system.capabilities, booking, now)
+    route.require_system()
+    permissions = permissions_for(route.unit, route.rules, route.capabilities, booking, now)
     return booking.model_copy(update={"permissions": permissions})
 
 
 def check_bookable(route: UnitRoute, slot: Slot, now: datetime) -> None:
     """Raise the refusal if the citizen may not book ``slot`` at ``now`` (window, access)."""
-    refusal = slot_refusal(BookingWindow.at(route.require_system().rules, now), slot)
+    refusal = slot_refusal(BookingWindow.at(route.rules, now), slot)
     if refusal is not None:
         raise refusal
 
@@ -50,7 +50,7 @@ async def changeable_booking(
 ) -> Booking:
     """The citizen's booking if they may cancel or rebook it at ``now``; else the refusal."""
     booking = await own_booking(route, caller, booking_id)
-    refusal = change_refusal(route.unit, route.require_system().rules, booking, now)
+    refusal = change_refusal(route.unit, route.rules, booking, now)
     if refusal is not None:
         raise refusal
     return booking

@@ -41,7 +41,7 @@ class Invitations:
         routes = [
             route
             for route in self._units.active_routes()
-            if route.system is not None and Capability.OPEN_INVITATIONS in route.system.capabilities
+            if route.system is not None and Capability.OPEN_INVITATIONS in route.capabilities
         ]
         invitations, failures = await gather_per_unit(
             routes,
@@ -66,8 +66,8 @@ class Invitations:
         used invitation is left to the backend to refuse.
         """
         route.require_active()
-        system = route.require_system()
-        if Capability.OPEN_INVITATIONS not in system.capabilities:
+        route.require_system()
+        if Capability.OPEN_INVITATIONS not in route.capabilities:
             raise NotFound(f"unit {route.hsa_id} has no open invitations")
         if not accept_terms:
             raise TermsNotAccepted("the citizen has not accepted the unit's terms")
@@ -86,7 +86,7 @@ class Invitations:
         )
         if slot is None and not invitation.used:
             raise NotFound(f"invitation {invitation_id} offers no slot {slot_id}")
-        if slot is not None and not may_book_start(system.rules, slot.start, self._clock.now()):
+        if slot is not None and not may_book_start(route.rules, slot.start, self._clock.now()):
             raise OutsideBookingWindow(f"slot {slot_id} is outside the booking window")
         intent = activity_intent(
             ActivityKind.INVITATION_BOOKED,
@@ -109,8 +109,8 @@ class Invitations:
         """One of the citizen's invitations at the unit, used or not, with only the slots 1177 may
         offer now; NotFound if the unit has no open invitations or the citizen no such one."""
         route.require_active()
-        system = route.require_system()
-        if Capability.OPEN_INVITATIONS not in system.capabilities:
+        route.require_system()
+        if Capability.OPEN_INVITATIONS not in route.capabilities:
             raise NotFound(f"unit {route.hsa_id} has no open invitations")
         adapter = route.require_adapter()
         invitations = await call_adapter(
@@ -123,7 +123,7 @@ class Invitations:
         slots = tuple(
             slot
             for slot in invitation.slots
-            if slot.access.visible and may_book_start(system.rules, slot.start, now)
+            if slot.access.visible and may_book_start(route.rules, slot.start, now)
         )
         return invitation.model_copy(update={"slots": slots})
 
@@ -133,7 +133,7 @@ class Invitations:
             route, "invitations_for", adapter.invitations_for(route.hsa_id, caller.subject_of_care)
         )
         now = self._clock.now()
-        rules = route.require_system().rules
+        rules = route.rules
         open_ones: list[Invitation] = []
         for invitation in invitations:
             if invitation.used or invitation.subject_of_care != caller.subject_of_care:

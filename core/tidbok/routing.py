@@ -17,7 +17,8 @@ from tidbok.backend_http import CallObserver
 from tidbok.clock import Clock, SystemTimer, Timer
 from tidbok.errors import BackendUnavailable, CaseTypeNotActive, InvalidInput, NotFound
 from tidbok.identity import normalize_hsa_id
-from tidbok.models import ActiveUnit, CaseType, CaseTypeKind
+from tidbok.models import ActiveUnit, Capability, CaseType, CaseTypeKind
+from tidbok.rules import SystemRules
 from tidbok.settings import TidbokSettings, UnitSettings
 
 log = logging.getLogger("tidbok.service")
@@ -60,6 +61,20 @@ class UnitRoute:
         if self.system is None:
             raise BackendUnavailable(f"no plugin is loaded for the system of unit {self.hsa_id}")
         return self.system
+
+    @property
+    def rules(self) -> SystemRules:
+        """The booking rules of the unit's backend: its adapter's own, else its system's."""
+        own = self.adapter.rules if self.adapter is not None else None
+        return own if own is not None else self.require_system().rules
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """The capabilities of the unit's backend: its adapter's own, else its system's."""
+        own = self.adapter.capabilities if self.adapter is not None else None
+        if own is not None:
+            return own
+        return self.system.capabilities if self.system is not None else frozenset()
 
     def require_active(self) -> None:
         """CaseTypeNotActive unless the unit has activated at least one case type."""

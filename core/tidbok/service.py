@@ -138,8 +138,8 @@ class BookingService:
         return self._units.route(hsa_id).system
 
     @budgeted
-    async def time_types(self, hsa_id: str) -> list[TimeType]:
-        """The unit's time types that are visible on 1177 (R3, R11)."""
+    async def time_types(self, hsa_id: str, caller: Caller | None = None) -> list[TimeType]:
+        """The unit's time types that are visible on 1177 (R3, R11), asked for ``caller``."""
         route = self._units.route(hsa_id)
         adapter = route.require_adapter()
         time_types = await call_adapter(
@@ -187,7 +187,12 @@ class BookingService:
 
     @budgeted
     async def available_dates(
-        self, hsa_id: str, start: datetime, end: datetime, time_type: str | None = None
+        self,
+        hsa_id: str,
+        start: datetime,
+        end: datetime,
+        time_type: str | None = None,
+        caller: Caller | None = None,
     ) -> list[date]:
         """Days in ``[start, end)`` with a slot the citizen may book now (GetAvailableDates).
 
@@ -216,7 +221,7 @@ class BookingService:
             "available_slots",
             adapter.available_slots(route.hsa_id, start, end, time_type, rebook),
         )
-        window = BookingWindow.at(route.require_system().rules, self.clock.now())
+        window = BookingWindow.at(route.rules, self.clock.now())
         return offered_slots(window, slots, start, end, time_type)
 
     # -- writing -------------------------------------------------------------------------
@@ -279,8 +284,8 @@ class BookingService:
         route = self._units.route(hsa_id)
         current = await changeable_booking(route, caller, booking_id, self.clock.now())
         message = cancel_message(message)
-        system = route.require_system()
-        if message is not None and Capability.MESSAGE_ON_CANCEL not in system.capabilities:
+        route.require_system()
+        if message is not None and Capability.MESSAGE_ON_CANCEL not in route.capabilities:
             raise InvalidInput("this unit's system takes no message with a cancellation")
         adapter = route.require_adapter()
         intent = activity_intent(

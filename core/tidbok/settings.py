@@ -69,6 +69,9 @@ class BackendSettings(_Section):
     system: str = Field(min_length=1)
     base_url: str = Field(min_length=1)
     credentials: dict[str, SecretStr] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Settings only this backend's plugin understands (e.g. the ``riv`` plugin's endpoint URL
+    template and booking rules); the plugin validates them when it connects."""
 
     def credential(self, key: str) -> str:
         """The secret ``key``; raises a clear error naming the missing setting."""

@@ -92,7 +92,7 @@ async def get_all_time_types(call: RivCall, request: GetAllTimeTypes) -> GetAllT
     """Time types bookable on 1177 (``time_types``); none when care types are asked for."""
     if request.careTypeIDs:
         return GetAllTimeTypesResponse()
-    time_types = await call.service.time_types(call.hsa_id)
+    time_types = await call.service.time_types(call.hsa_id, call.caller)
     return GetAllTimeTypesResponse(
         ListOfTimeTypes=tuple(
             TimeTypeType(timeTypeName=time_type.name or time_type.id, timeTypeId=time_type.id)

@@ -46,11 +46,11 @@ async def list_units(request: web.Request) -> web.Response:
 async def list_time_types(request: web.Request) -> web.Response:
     """The unit's time types that are visible on 1177."""
     state = gateway_state(request)
-    state.caller(request)
+    caller = state.caller(request)
     parse_query(request, EmptyQuery)
     unit = unit_param(request)
     time_types = await state.observe(
-        state.system_of(unit), "time_types", state.service.time_types(unit)
+        state.system_of(unit), "time_types", state.service.time_types(unit, caller)
     )
     return json_response(TimeTypeListOut(time_types=[TimeTypeOut.of(t) for t in time_types]))
 
