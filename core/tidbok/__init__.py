@@ -26,6 +26,7 @@ hookimpl = pluggy.HookimplMarker("tidbok")
 #: Where each public name lives. Imported on first use (PEP 562): ``import tidbok.clock`` does not
 #: load the whole core (HTTP client, service), and every name stays importable from here.
 _PUBLIC = {
+    "acting_caller": "tidbok.acting",
     "Access1177": "tidbok.models",
     "ActiveUnit": "tidbok.models",
     "ActivityIntent": "tidbok.events",
@@ -105,6 +106,7 @@ _PUBLIC = {
 }
 
 if TYPE_CHECKING:
+    from tidbok.acting import acting_caller
     from tidbok.adapter import (
         AdapterContext,
         HttpSchedulingAdapter,
@@ -265,6 +267,7 @@ __all__ = [
     "UtcTimestamp",
     "WriteOutcome",
     "__version__",
+    "acting_caller",
     "build_models",
     "collect_pages",
     "hookimpl",

@@ -208,6 +208,11 @@ class Caller(Model):
 
     subject_of_care: PersonalIdentityNumber
     agent_id: str | None = None
+    given_name: str | None = Field(default=None, min_length=1, max_length=200, repr=False)
+    """The citizen's first name(s) from the population register, when the platform sends them
+    (crm:scheduling's MakeBooking requires them); personal data, never logged."""
+    family_name: str | None = Field(default=None, min_length=1, max_length=200, repr=False)
+    """The citizen's last name, likewise."""
 
     @property
     def is_agent(self) -> bool:

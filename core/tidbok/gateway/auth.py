@@ -50,7 +50,12 @@ class TokenVerifier:
             citizen = PersonalIdentityNumber(claims["sub"])
         except (InvalidPersonalIdentityNumber, KeyError, TypeError):
             raise Unauthorized("the token's sub is not a personal identity number") from None
-        return Caller(subject_of_care=citizen, agent_id=self._agent(claims))
+        return Caller(
+            subject_of_care=citizen,
+            agent_id=self._agent(claims),
+            given_name=_name(claims.get("given_name")),
+            family_name=_name(claims.get("family_name")),
+        )
 
     def claims(self, token: str) -> dict[str, Any]:
         """The verified claims of ``token``."""
@@ -100,6 +105,13 @@ class TokenVerifier:
         if not isinstance(raw, str) or not raw.strip() or len(raw) > 200:
             raise Unauthorized(f"the token's {self.settings.agent_claim} claim is malformed")
         return raw.strip()
+
+
+def _name(value: Any) -> str | None:
+    """An OIDC name claim (``given_name``, ``family_name``), or None when absent or unusable."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        return None
+    return value.strip()
 
 
 #: The largest time claim taken (9999-12-31T23:59:59Z); beyond it, or NaN/Infinity: refused.

@@ -66,7 +66,7 @@ def caller_of(soap: SoapRequest) -> Caller:
         citizen = _identity(actor.actorId, "Actor/actorId")
         if subject is not None and _identity(subject, "subject_of_care") != citizen:
             raise SoapFault("Client", "subject_of_care is not the citizen in the Actor header")
-        return Caller(subject_of_care=citizen)
+        return Caller(subject_of_care=citizen, **_names(soap))
     if soap.operation.name not in AGENT_OPERATIONS or getattr(soap.body, "bookingId", None):
         raise SoapFault(
             "Client", "an agent (subject_of_care_agent) may only book new times (flow 1)"
@@ -81,7 +81,19 @@ def caller_of(soap: SoapRequest) -> Caller:
         raise SoapFault("Client", "Actor/actorId of an agent must be an HSA-id") from None
     if subject is None:
         raise SoapFault("Client", "subject_of_care is required when an agent calls")
-    return Caller(subject_of_care=_identity(subject, "subject_of_care"), agent_id=agent)
+    return Caller(
+        subject_of_care=_identity(subject, "subject_of_care"), agent_id=agent, **_names(soap)
+    )
+
+
+def _names(soap: SoapRequest) -> dict[str, str]:
+    """The register names a MakeBooking or UpdateBooking carries, for the caller."""
+    info = getattr(soap.body, "subject_of_care_info", None)
+    if info is None:
+        return {}
+    given = " ".join(name for name in (info.firstName, info.middleName) if name)
+    names = {"given_name": given[:200], "family_name": info.lastName[:200]}
+    return {key: value for key, value in names.items() if value}
 
 
 def body_subject(soap: SoapRequest) -> str | None:
