@@ -52,6 +52,9 @@ class AdapterContext:
     """The backend's key in the settings, for logs and metrics."""
     observer: CallObserver | None = None
     """Receives every backend call and breaker change (metrics); pass it to BackendHttp."""
+    units: tuple[str, ...] = ()
+    """The HSA-ids of the units configured on this backend (for a backend that cannot list its
+    units without being asked about each one, like a crm:scheduling producer)."""
 
     def logger(self, system: str) -> logging.Logger:
         """The logger an adapter should use."""

@@ -19,7 +19,8 @@ class TidbokError(Exception):
     """Base of every error tidbok raises on purpose."""
 
     code: ClassVar[str] = "error"
-    citizen_text: ClassVar[str] = "Något gick fel. Försök igen senare."
+    citizen_text: str = "Något gick fel. Försök igen senare."
+    """The short Swedish text a citizen may be shown (a class's own, or an instance's)."""
 
     def __init__(self, detail: str | None = None) -> None:
         self.detail = detail or self.__class__.__doc__ or self.code
@@ -90,6 +91,17 @@ class InvalidInput(BookingRefused):
 
     code = "invalid_input"
     citizen_text = "Uppgifterna är inte giltiga. Kontrollera och försök igen."
+
+
+class RefusedByUnit(BookingRefused):
+    """The unit's system refused with a text of its own for the citizen (a crm:scheduling
+    ``resultText`` tidbok does not recognise): the text is passed on as it came."""
+
+    code = "refused_by_unit"
+
+    def __init__(self, citizen_text: str, detail: str | None = None) -> None:
+        super().__init__(detail or "the unit's system refused the request")
+        self.citizen_text = citizen_text.strip()[:500] or BookingRefused.citizen_text
 
 
 class TechnicalFault(TidbokError):

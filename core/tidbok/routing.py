@@ -132,6 +132,7 @@ class UnitDirectory:
                 resilience=settings.resilience,
                 backend_name=backend_name,
                 observer=observer,
+                units=tuple(unit.hsa_id for unit in settings.units if unit.backend == backend_name),
             )
             adapters[backend_name] = system.connect(backend, context)
         routes: dict[str, UnitRoute] = {}
