@@ -17,6 +17,7 @@ from tidbok.errors import (
     InvalidInput,
     NotFound,
     OutcomeUnknown,
+    RefusedByUnit,
     TechnicalFault,
     all_error_types,
 )
@@ -98,6 +99,15 @@ async def invalid_input(gw: Gateway) -> httpx.Response:
         json={"unit": PMO_UNIT, "slot_id": "s", "accept_terms": True, "surprise": 1},
         headers=gw.auth(),
     )
+
+
+UNIT_TEXT = "Ring mottagningen för att boka den här tiden."
+
+
+async def refused_by_unit(gw: Gateway) -> httpx.Response:
+    slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
+    gw.pmo_system.fail = RefusedByUnit(UNIT_TEXT)
+    return await _book(gw, PMO_UNIT, slot.id)
 
 
 async def backend_unavailable(gw: Gateway) -> httpx.Response:
@@ -187,6 +197,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "case_type_not_active": (422, case_type_not_active),
     "not_found": (404, not_found),
     "invitation_already_used": (409, invitation_already_used),
+    "refused_by_unit": (422, refused_by_unit),
     "terms_not_accepted": (422, terms_not_accepted),
     "invalid_input": (400, invalid_input),
     "backend_unavailable": (503, backend_unavailable),
@@ -215,7 +226,9 @@ async def test_error_code(gw: Gateway, code: str) -> None:
     status, scenario = SCENARIOS[code]
     body = check_problem(await scenario(gw), status, code)
     by_code = {error.code: error for error in all_error_types()}
-    if code in by_code:
+    if code == "refused_by_unit":  # the unit's own text, passed on
+        assert body["detail"] == UNIT_TEXT
+    elif code in by_code:
         assert body["detail"] == by_code[code].citizen_text
     else:
         problems = {problem.code: problem for problem in gateway_problem_types()}
