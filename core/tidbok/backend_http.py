@@ -105,6 +105,10 @@ class _Transient(Exception):
         """The backend certainly did not act (no connection, 429, 503): safe to retry any write."""
 
 
+Definite = Callable[[httpx.Response], bool] | None
+"""Tells a 5xx that is a definite answer from a failure (see :meth:`BackendHttp.read`)."""
+
+
 class BackendHttp:
     """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``.
 
@@ -163,12 +167,28 @@ class BackendHttp:
         deadline = self.resilience.deadline
         return deadline if left is None else min(deadline, left)
 
-    async def read(self, operation: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """A safe request: retried on transient failures within the deadline."""
-        return await self._send(operation, method, path, retry=True, write=False, **kwargs)
+    async def read(
+        self, operation: str, method: str, path: str, *, definite: Definite = None, **kwargs: Any
+    ) -> httpx.Response:
+        """A safe request: retried on transient failures within the deadline.
+
+        ``definite`` tells a 5xx that is a definite answer (a SOAP ``Client`` fault: the backend
+        read the request and refused it) from a failure: such an answer is returned as it is,
+        never retried, and does not count against the breaker.
+        """
+        return await self._send(
+            operation, method, path, retry=True, write=False, definite=definite, **kwargs
+        )
 
     async def write(
-        self, operation: str, method: str, path: str, *, retry: bool, **kwargs: Any
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        retry: bool,
+        definite: Definite = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         """A state-changing request.
 
@@ -177,12 +197,22 @@ class BackendHttp:
         backend deduplicates (an idempotency key that stays the same across attempts); otherwise
         an ambiguous failure (a timeout, a cut connection, a 5xx other than 503) raises
         :class:`OutcomeUnknown` after the first attempt. A retried write whose last attempt was
-        ambiguous raises it too.
+        ambiguous raises it too. ``definite`` as for :meth:`read`: the backend did not act.
         """
-        return await self._send(operation, method, path, retry=retry, write=True, **kwargs)
+        return await self._send(
+            operation, method, path, retry=retry, write=True, definite=definite, **kwargs
+        )
 
     async def _send(
-        self, operation: str, method: str, path: str, *, retry: bool, write: bool, **kwargs: Any
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        retry: bool,
+        write: bool,
+        definite: Definite,
+        **kwargs: Any,
     ) -> httpx.Response:
         settings = self.resilience
         deadline = self.monotonic() + self.time_left()
@@ -216,7 +246,15 @@ class BackendHttp:
                 with attempt:
                     number = attempt.retry_state.attempt_number
                     return await self._attempt(
-                        operation, method, path, number, deadline, write, retry, **kwargs
+                        operation,
+                        method,
+                        path,
+                        number,
+                        deadline,
+                        write,
+                        retry,
+                        definite,
+                        **kwargs,
                     )
         except _Transient as failed:
             raise failed.error from None
@@ -231,6 +269,7 @@ class BackendHttp:
         deadline: float,
         write: bool,
         retry: bool,
+        definite: Definite,
         **kwargs: Any,
     ) -> httpx.Response:
         self.breaker.before_call()
@@ -270,6 +309,9 @@ class BackendHttp:
             self._record(
                 operation, status, outcome if status is None else str(status), started, number
             )
+        if status >= 500 and definite is not None and definite(response):
+            self.breaker.record_success()
+            return response
         if status >= 500 or status == 429:
             self.breaker.record_failure()
             retry_after = _retry_after(response)

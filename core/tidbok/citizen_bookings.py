@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tidbok.calls import call_adapter
 from tidbok.errors import NotFound
-from tidbok.models import Booking, Caller, Slot
+from tidbok.models import Booking, Caller, Permissions, Slot
 from tidbok.permissions import change_refusal, permissions_for, shown_to, slot_refusal
 from tidbok.routing import UnitRoute
 from tidbok.rules import BookingWindow
@@ -22,6 +22,14 @@ def with_permissions(route: UnitRoute, booking: Booking, now: datetime) -> Booki
     """The booking with the citizen's permission flags at ``now``."""
     route.require_system()
     permissions = permissions_for(route.unit, route.rules, route.capabilities, booking, now)
+    own = booking.backend_permissions
+    if own is not None:  # the backend's flags cap what the rules would allow
+        permissions = Permissions(
+            cancel_booking_allowed=permissions.cancel_booking_allowed
+            and own.cancel_booking_allowed,
+            rebooking_allowed=permissions.rebooking_allowed and own.rebooking_allowed,
+            message_allowed=permissions.message_allowed and own.message_allowed,
+        )
     return booking.model_copy(update={"permissions": permissions})
 
 

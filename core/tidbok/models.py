@@ -148,6 +148,9 @@ class Booking(Model):
     access: Access1177 = Access1177(visible=True)
     permissions: Permissions = Permissions()
     """Computed by the service from the rules; adapters leave the default."""
+    backend_permissions: Permissions | None = None
+    """The backend's own flags for this booking, where its API has them (crm:scheduling): the
+    service never offers more than they allow. None: the rules alone decide."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
