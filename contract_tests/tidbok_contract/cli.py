@@ -14,7 +14,8 @@ from tidbok import Commands, hookimpl
 
 
 def _pull_plugins(args: argparse.Namespace) -> None:
-    """Move ``--plugin MODULE`` given after SYSTEM (argparse leaves it to pytest) to ``plugin``."""
+    """Move ``--plugin MODULE`` and ``--variant NAME`` given after SYSTEM (argparse leaves them
+    to pytest) to ``plugin`` and ``variant``."""
     rest: list[str] = []
     items = iter(args.pytest_args)
     for item in items:
@@ -22,6 +23,10 @@ def _pull_plugins(args: argparse.Namespace) -> None:
             args.plugin.append(next(items, ""))
         elif item.startswith("--plugin="):
             args.plugin.append(item.partition("=")[2])
+        elif item == "--variant":
+            args.variant = next(items, "")
+        elif item.startswith("--variant="):
+            args.variant = item.partition("=")[2]
         else:
             rest.append(item)
     args.pytest_args = rest[1:] if rest[:1] == ["--"] else rest
@@ -42,6 +47,8 @@ def cmd_contract(args: argparse.Namespace) -> int:
     import pytest
 
     argv = ["--pyargs", "tidbok_contract", "--tidbok-system", args.system, *plugin_args]
+    if args.variant:
+        argv += ["--tidbok-variant", args.variant]
     return int(pytest.main([*argv, *args.pytest_args]))
 
 
@@ -75,6 +82,12 @@ def tidbok_register_commands(commands: Commands) -> None:
     )
     contract.add_argument("system", nargs="?", help="the scheduling system, e.g. pmo")
     contract.add_argument("--report", action="store_true", help="run every installed system")
+    contract.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="another contract target of the system (riv: via-pasis, via-pmo: the riv plugin "
+        "through tidbok's own crm:scheduling producer in front of that mock)",
+    )
     contract.add_argument(
         "--output", default="contract-report", help="report directory (default contract-report)"
     )

@@ -103,7 +103,15 @@ def contract_target(
 ) -> ContractTarget:
     """The plugin's :class:`ContractTarget` for the system (hook ``tidbok_contract_targets``)."""
     targets: Mapping[str, ContractTarget] = contract_kit.contract_targets(contract_registry)
-    target = targets.get(contract_system.name)
+    key = contract_kit.target_key(contract_system.name, contract_options.variant)
+    target = targets.get(key)
+    if target is None and contract_options.variant is not None:
+        offered = sorted(name for name in targets if name.startswith(f"{contract_system.name}:"))
+        pytest.exit(
+            f"{contract_system.name!r} offers no contract target {key!r} "
+            f"(offered: {', '.join(offered) or 'none'})",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
     if target is None:
         pytest.exit(
             f"the plugin of {contract_system.name!r} offers no contract target: implement the "
@@ -230,7 +238,10 @@ async def adapter(
 ) -> AsyncIterator[SchedulingAdapter]:
     """The plugin's adapter itself, for operations the service does not expose."""
     context = AdapterContext(
-        clock=scenario.clock, resilience=contract_resilience, backend_name=BACKEND_NAME
+        clock=scenario.clock,
+        resilience=contract_resilience,
+        backend_name=BACKEND_NAME,
+        units=(UNIT, BOOK_ONLY_UNIT, VIEW_UNIT),
     )
     connected = contract_system.connect(contract_env.backend, context)
     try:

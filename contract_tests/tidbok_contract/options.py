@@ -20,6 +20,8 @@ class ContractOptions:
     known_failures: str | None = None
     plugins: tuple[str, ...] = ()
     results: str | None = None
+    variant: str | None = None
+    """Which of the system's contract targets (``None``: its first, usually its mock)."""
 
     @property
     def real(self) -> bool:
@@ -60,6 +62,11 @@ def add_options(parser: pytest.Parser) -> None:
         help="import MODULE and register it as a tidbok plugin (besides installed ones)",
     )
     group.addoption(
+        "--tidbok-variant",
+        metavar="NAME",
+        help="another contract target of the system, e.g. riv's round trip 'via-pasis'",
+    )
+    group.addoption(
         "--tidbok-results",
         metavar="FILE",
         help="write every contract test's outcome, feature and reason to FILE as JSON",
@@ -70,7 +77,7 @@ def parse(config: pytest.Config) -> ContractOptions | None:
     """The options, or None when ``--tidbok-system`` was not given."""
     system = config.getoption("tidbok_system")
     if not system:
-        for name in ("tidbok_url", "tidbok_known_failures", "tidbok_results"):
+        for name in ("tidbok_url", "tidbok_known_failures", "tidbok_results", "tidbok_variant"):
             if config.getoption(name):
                 raise pytest.UsageError(f"--{name.replace('_', '-')} needs --tidbok-system")
         return None
@@ -92,4 +99,5 @@ def parse(config: pytest.Config) -> ContractOptions | None:
         known_failures=config.getoption("tidbok_known_failures"),
         plugins=tuple(config.getoption("tidbok_plugin")),
         results=config.getoption("tidbok_results"),
+        variant=config.getoption("tidbok_variant"),
     )

@@ -171,6 +171,9 @@ class ContractTarget(ABC):
 
     system: str
     """The scheduling system's name, as in ``SchedulingSystem.name``."""
+    variant: str | None = None
+    """None for the system's own target; a name for another way to the same system, chosen
+    with ``--tidbok-variant`` (the riv plugin's round trips through tidbok's producer)."""
 
     @abstractmethod
     def mock(self) -> AbstractAsyncContextManager[ContractEnvironment]:

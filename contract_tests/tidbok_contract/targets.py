@@ -24,7 +24,8 @@ def contract_registry(plugins: Sequence[str] = ()) -> PluginRegistry:
 
 
 def contract_targets(registry: PluginRegistry) -> dict[str, ContractTarget]:
-    """Every contract target the registered plugins offer, by system name (the first one wins)."""
+    """Every contract target the registered plugins offer, by :func:`target_key` (the first
+    one wins)."""
     targets: dict[str, ContractTarget] = {}
     for offered in registry.hook.tidbok_contract_targets():
         if not isinstance(offered, list | tuple):
@@ -34,5 +35,10 @@ def contract_targets(registry: PluginRegistry) -> dict[str, ContractTarget]:
             if not isinstance(target, ContractTarget):
                 log.error("%r is not a tidbok_contract.seeding.ContractTarget; ignored", target)
                 continue
-            targets.setdefault(target.system, target)
+            targets.setdefault(target_key(target.system, target.variant), target)
     return targets
+
+
+def target_key(system: str, variant: str | None = None) -> str:
+    """``system``, or ``system:variant`` for another target of the same system."""
+    return system if variant is None else f"{system}:{variant}"

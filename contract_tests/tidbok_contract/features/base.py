@@ -10,13 +10,28 @@ import pytest
 
 from tidbok.adapter import SchedulingSystem
 from tidbok.clock import STOCKHOLM
-from tidbok.models import Booking, Caller, Slot
+from tidbok.models import Booking, Caller, Capability, Slot
 from tidbok.rules import SystemRules
 from tidbok.service import BookingService
-from tidbok_contract.fixtures import ActivityRecorder
+from tidbok_contract.fixtures import BACKEND_NAME, ActivityRecorder
 from tidbok_contract.markers import missing_capabilities
 from tidbok_contract.scenario import UNIT, ContractScenario
 from tidbok_contract.seeding import AppointmentRecord
+
+
+def declared(
+    service: BookingService, system: SchedulingSystem
+) -> tuple[SystemRules, frozenset[Capability]]:
+    """The rules and capabilities of the backend under test: a backend may declare its own
+    (the ``riv`` plugin reads them from the backend's options), else the system's apply."""
+    adapter = service.adapters.get(BACKEND_NAME)
+    rules = adapter.rules if adapter is not None else None
+    capabilities = adapter.capabilities if adapter is not None else None
+    return (
+        rules if rules is not None else system.rules,
+        capabilities if capabilities is not None else system.capabilities,
+    )
+
 
 #: How far ahead a search looks by default.
 SEARCH_DAYS = 21
@@ -43,7 +58,8 @@ class ContractTests:
     def _contract_applies(self, request: pytest.FixtureRequest) -> None:
         """Skip, with the reason, a test whose capabilities the system does not declare."""
         system: SchedulingSystem = request.getfixturevalue("contract_system")
-        missing = missing_capabilities(request.node, system.capabilities)
+        service: BookingService = request.getfixturevalue("service")
+        missing = missing_capabilities(request.node, declared(service, system)[1])
         if missing:
             names = ", ".join(str(capability) for capability in missing)
             pytest.skip(f"not applicable: {system.name} does not declare capability {names}")
@@ -70,13 +86,19 @@ class ContractTests:
 
     @property
     def rules_of_system(self) -> SystemRules:
-        """The system's declared rules: every expectation about windows derives from them."""
-        return self.system.rules
+        """The backend's declared rules (its adapter's own, else its system's): every
+        expectation about windows derives from them."""
+        return declared(self.service, self.system)[0]
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """The backend's declared capabilities (its adapter's own, else its system's)."""
+        return declared(self.service, self.system)[1]
 
     @property
     def cutoff(self) -> timedelta:
         """The declared cancel/rebook cut-off before start."""
-        return self.system.rules.change_cutoff
+        return self.rules_of_system.change_cutoff
 
     def not_applicable(self, reason: str) -> None:
         """Skip the test as not applicable to this system, with the reason."""

@@ -108,7 +108,7 @@ class CancelRebookTests(ContractTests):
 
     async def test_message_refused_without_the_capability(self) -> None:
         """A system without MESSAGE_ON_CANCEL never promises or takes a message."""
-        if Capability.MESSAGE_ON_CANCEL in self.system.capabilities:
+        if Capability.MESSAGE_ON_CANCEL in self.capabilities:
             self.not_applicable(f"{self.system.name} declares message_on_cancel")
         booking_id = await self.scenario.booking(self.far())
         booking = await self.service.booking(self.citizen, UNIT, booking_id)

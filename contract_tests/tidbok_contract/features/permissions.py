@@ -66,7 +66,7 @@ class PermissionTests(ContractTests):
             "book_only_unit": False,
             "view_unit": False,
         }
-        messages = Capability.MESSAGE_ON_CANCEL in self.system.capabilities
+        messages = Capability.MESSAGE_ON_CANCEL in self.capabilities
         for name, booking_id in ids.items():
             permissions = by_id[booking_id].permissions
             assert permissions.cancel_booking_allowed == expected[name], name

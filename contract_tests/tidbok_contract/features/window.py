@@ -20,7 +20,7 @@ class BookingWindowTests(ContractTests):
 
     async def test_same_day_capability_agrees_with_rules(self) -> None:
         """The SAME_DAY_BOOKING capability and the declared earliest day say the same."""
-        declared = Capability.SAME_DAY_BOOKING in self.system.capabilities
+        declared = Capability.SAME_DAY_BOOKING in self.capabilities
         assert declared == self.rules_of_system.same_day_allowed
 
     async def test_slot_later_today(self) -> None:

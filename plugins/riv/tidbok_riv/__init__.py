@@ -6,7 +6,12 @@ Registered through the ``tidbok`` entry-point group like PASiS and PMO; configur
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tidbok import SchedulingSystem, hookimpl
+
+if TYPE_CHECKING:
+    from tidbok_contract.seeding import ContractTarget
 
 __version__ = "0.1.0"
 
@@ -17,3 +22,11 @@ def tidbok_scheduling_systems() -> list[SchedulingSystem]:
     from tidbok_riv.system import RivSystem
 
     return [RivSystem()]
+
+
+@hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
+def tidbok_contract_targets() -> list[ContractTarget]:
+    """The round trips through tidbok's producer (imported only when the suite asks)."""
+    from tidbok_riv.seeder import round_trip_targets
+
+    return round_trip_targets()
