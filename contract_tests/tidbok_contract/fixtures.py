@@ -38,7 +38,7 @@ from tidbok_contract.seeding import ContractEnvironment, ContractSeeder, Contrac
 #: The backend's key in the suite's settings.
 BACKEND_NAME = "contract"
 #: The agent id used when an agent (a 1177 nurse) acts for the citizen.
-AGENT_ID = "1177-sjukskoterska-01"
+AGENT_ID = "SE2321000016-SSK1"  # a 1177 nurse's HSA-id (crm:scheduling requires one)
 
 
 class ActivityRecorder:

@@ -27,6 +27,7 @@ hookimpl = pluggy.HookimplMarker("tidbok")
 #: load the whole core (HTTP client, service), and every name stays importable from here.
 _PUBLIC = {
     "acting_caller": "tidbok.acting",
+    "may_book_start": "tidbok.rules",
     "Access1177": "tidbok.models",
     "ActiveUnit": "tidbok.models",
     "ActivityIntent": "tidbok.events",
@@ -172,7 +173,7 @@ if TYPE_CHECKING:
     from tidbok.oauth import ClientCredentialsAuth
     from tidbok.overview import SlotLevel, TimeTypeOverview, UnitOverview
     from tidbok.routing import SystemNotInstalled
-    from tidbok.rules import EarliestBooking, SystemRules
+    from tidbok.rules import EarliestBooking, SystemRules, may_book_start
     from tidbok.service import BookingService
     from tidbok.settings import BackendSettings, ResilienceSettings, TidbokSettings, load_settings
     from tidbok.wire import (
@@ -276,6 +277,7 @@ __all__ = [
     "hookimpl",
     "instant",
     "load_settings",
+    "may_book_start",
     "parse_model",
     "parse_response",
     "path_segment",

@@ -73,6 +73,12 @@ class Capability(StrEnum):
     """New bookings may be made for later the same day (R8)."""
     IDEMPOTENT_WRITES = "idempotent_writes"
     """The backend deduplicates retried writes itself (an idempotency key)."""
+    ACCESS_LEVELS = "access_levels"
+    """The backend reports every time type and slot with its 1177 access as it is (visible,
+    bookable, changeable), not only what is bookable online; a crm:scheduling producer lists
+    bookable types and free bookable slots only, so a slot not bookable via 1177 looks taken."""
+    BOOKED_BY = "booked_by"
+    """The backend tells bookings the citizen made from those staff made (R12 marks them)."""
 
 
 class BackendUnit(Model):

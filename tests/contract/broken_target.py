@@ -63,7 +63,11 @@ class BrokenSystem(ContractMemorySystem):
         return BrokenAdapter(self.backend(backend.base_url), context)
 
 
-SYSTEM = BrokenSystem("memory_broken", PASIS_LIKE, frozenset({Capability.MESSAGE_ON_CANCEL}))
+#: What a system with its own API reports: every access level, who booked.
+FULL_REPORTING = (Capability.ACCESS_LEVELS, Capability.BOOKED_BY)
+SYSTEM = BrokenSystem(
+    "memory_broken", PASIS_LIKE, frozenset({Capability.MESSAGE_ON_CANCEL, *FULL_REPORTING})
+)
 
 
 @hookimpl

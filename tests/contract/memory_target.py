@@ -333,13 +333,15 @@ class MemoryTarget(ContractTarget):
         return self._environment()
 
 
+#: What a system with its own API reports: every access level, who booked.
+FULL_REPORTING = (Capability.ACCESS_LEVELS, Capability.BOOKED_BY)
 NEXT_DAY_SYSTEM = ContractMemorySystem(
     "memory",
     PASIS_LIKE,
-    frozenset({Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL}),
+    frozenset({Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL, *FULL_REPORTING}),
 )
 SAME_DAY_SYSTEM = ContractMemorySystem(
-    "memory_sameday", PMO_LIKE, frozenset({Capability.SAME_DAY_BOOKING})
+    "memory_sameday", PMO_LIKE, frozenset({Capability.SAME_DAY_BOOKING, *FULL_REPORTING})
 )
 SYSTEMS = [NEXT_DAY_SYSTEM, SAME_DAY_SYSTEM]
 

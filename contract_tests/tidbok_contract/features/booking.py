@@ -6,9 +6,10 @@ import pytest
 
 from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import NotAvailableVia1177, NotFound, SlotTaken, TermsNotAccepted
-from tidbok.models import BookedBy, Caller, NewBooking
+from tidbok.models import BookedBy, Caller, Capability, NewBooking
 from tidbok_contract.features.base import ContractTests, stockholm_offset_ok
 from tidbok_contract.fixtures import AGENT_ID
+from tidbok_contract.markers import requires
 from tidbok_contract.scenario import CHANGEABLE, CITIZEN, SHOWN_ONLY, UNIT, bookings_at
 
 
@@ -73,6 +74,7 @@ class BookingTests(ContractTests):
             await adapter.book(UNIT, NewBooking(slot_id=slot_id, subject_of_care=CITIZEN))
         assert len(bookings_at(await self.scenario.appointment_book(UNIT), start)) == 1
 
+    @requires(Capability.ACCESS_LEVELS)
     @pytest.mark.parametrize("access", [SHOWN_ONLY, CHANGEABLE], ids=["shown_only", "changeable"])
     async def test_slot_not_bookable_via_1177_gives_not_available(self, access: object) -> None:
         """R6, R13: a slot shown but not bookable via 1177 is refused with NotAvailableVia1177."""

@@ -55,6 +55,7 @@ class CancelRebookTests(ContractTests):
             await self.service.rebook(self.citizen, UNIT, booking_id, slot_id)
         assert [record.start for record in await self.citizen_records()] == [old_start]
 
+    @requires(Capability.ACCESS_LEVELS)
     async def test_rebook_to_a_slot_not_bookable_via_1177(self) -> None:
         """R13: moving to a slot that is not bookable via 1177 is refused; nothing changes."""
         old_start = self.far(9)

@@ -7,8 +7,9 @@ import pytest
 from tidbok.adapter import SchedulingAdapter
 from tidbok.errors import CaseTypeNotActive
 from tidbok.identity import normalize_hsa_id
-from tidbok.models import Access1177, CaseTypeKind
+from tidbok.models import Access1177, Capability, CaseTypeKind
 from tidbok_contract.features.base import ContractTests
+from tidbok_contract.markers import requires
 from tidbok_contract.scenario import (
     BOOK_ONLY_UNIT,
     BOOKABLE,
@@ -38,6 +39,7 @@ class UnitTests(ContractTests):
             assert normalize_hsa_id(hsa_id) in units, f"unit {hsa_id} missing from list_units"
             assert units[normalize_hsa_id(hsa_id)] == name
 
+    @requires(Capability.ACCESS_LEVELS)
     async def test_time_types_report_their_1177_access(self, adapter: SchedulingAdapter) -> None:
         """GetAllTimeTypes: each time type with its name and exactly the access it was given."""
         ids = {access: await self.scenario.time_type(access) for access in ACCESSES}
@@ -47,6 +49,7 @@ class UnitTests(ContractTests):
             assert reported[type_id].name == TIME_TYPE_NAMES[access]  # R11: the unit's name
             assert reported[type_id].access == access
 
+    @requires(Capability.ACCESS_LEVELS)
     async def test_service_shows_only_time_types_visible_on_1177(self) -> None:
         """R3, R13: a time type the unit keeps off 1177 is never shown."""
         ids = {access: await self.scenario.time_type(access) for access in ACCESSES}
@@ -55,6 +58,7 @@ class UnitTests(ContractTests):
         overview = {tt.id: tt.access for tt in await self.service.all_time_types(UNIT)}
         assert overview[ids[NOT_SHOWN]] == NOT_SHOWN  # R14: the overview lists every type
 
+    @requires(Capability.ACCESS_LEVELS)
     async def test_overview_shows_what_1177_does_with_every_time_type(self) -> None:
         """R14: every time type with its access, what 1177 does with it given the unit's case
         types, and its free slots in the next four weeks."""

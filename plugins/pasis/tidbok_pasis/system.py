@@ -46,7 +46,14 @@ class PasisSystem(SchedulingSystem):
     display_name = "PASiS"
     rules = PASIS_RULES
     case_type_names = PASIS_CASE_TYPE_NAMES
-    capabilities = frozenset({Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL})
+    capabilities = frozenset(
+        {
+            Capability.OPEN_INVITATIONS,
+            Capability.MESSAGE_ON_CANCEL,
+            Capability.ACCESS_LEVELS,
+            Capability.BOOKED_BY,
+        }
+    )
 
     def __init__(self) -> None:
         self.version = _version()

@@ -32,7 +32,13 @@ PMO_CASE_TYPES: Mapping[CaseTypeKind, str] = {
 #: stored on the appointment for the facility to read (a message to the unit). No open
 #: invitations: PMO has none.
 PMO_CAPABILITIES = frozenset(
-    {Capability.SAME_DAY_BOOKING, Capability.IDEMPOTENT_WRITES, Capability.MESSAGE_ON_CANCEL}
+    {
+        Capability.SAME_DAY_BOOKING,
+        Capability.IDEMPOTENT_WRITES,
+        Capability.MESSAGE_ON_CANCEL,
+        Capability.ACCESS_LEVELS,
+        Capability.BOOKED_BY,
+    }
 )
 
 

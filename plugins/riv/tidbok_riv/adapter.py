@@ -22,7 +22,9 @@ from tidbok import (
     BackendProtocolError,
     BackendSettings,
     BackendUnit,
+    BookedBy,
     Booking,
+    BookingRefused,
     BookingResult,
     Capability,
     HttpSchedulingAdapter,
@@ -30,6 +32,7 @@ from tidbok import (
     NotAvailableVia1177,
     NotFound,
     OutcomeKind,
+    OutsideBookingWindow,
     PersonalIdentityNumber,
     Slot,
     SlotTaken,
@@ -39,6 +42,7 @@ from tidbok import (
     WriteOutcome,
     acting_caller,
     instant,
+    may_book_start,
     to_stockholm,
     write_with_readback,
 )
@@ -101,6 +105,7 @@ class RivAdapter(HttpSchedulingAdapter):
         super().__init__(http)
         self._base_url = backend.base_url
         self._units = context.units
+        self._clock = context.clock
 
     @property
     def rules(self) -> SystemRules:
@@ -268,9 +273,15 @@ class RivAdapter(HttpSchedulingAdapter):
         key = mapping.slot_key(slot_id)
         start = parse_timestamp(key.start)
         end = parse_timestamp(key.end)
+        now = self._clock.now()
+        if instant(start) <= instant(now):
+            raise OutsideBookingWindow("the slot has started")
         timeslots = await self._timeslots(unit, start, end, key.time_type, None)
         found = next((t for t in timeslots if mapping.same_slot(key, t)), None)
         if found is None:
+            # The producer lists only what may be booked now: tell "too early" from "taken".
+            if not may_book_start(self.rules, start, now):
+                raise OutsideBookingWindow("the slot is before the earliest bookable day")
             raise SlotTaken("the time is no longer among the producer's free times")
         return mapping.to_slot(found, unit)
 
@@ -453,8 +464,10 @@ class RivAdapter(HttpSchedulingAdapter):
         done: if the details cannot be read now, the booking is described from the request."""
         try:
             booking = await self.booking_details(unit, booking_id, citizen)
-        except (TechnicalFault, NotFound):
+        except (TechnicalFault, BookingRefused):  # e.g. an agent may not read details
             booking = mapping.requested_booking(booking_id, unit, citizen, key)
+        # Booked or moved by the citizen via 1177 just now, whatever the listing would say.
+        booking = booking.model_copy(update={"booked_by": BookedBy.CITIZEN})
         return BookingResult(booking=booking, outcome=outcome)
 
 

@@ -62,7 +62,7 @@ REFUSALS: dict[str, type[BookingRefused]] = {
 #: tidbok's own citizen texts (what tidbok's producer answers), by text.
 OWN_TEXTS: dict[str, str] = {error.citizen_text: code for code, error in REFUSALS.items()}
 
-_FAULT_CODE = re.compile(r"^([a-z_]+): (.+)$", re.S)
+_FAULT_CODE = re.compile(r"^([a-z0-9_]+): (.+)$", re.S)
 
 
 @dataclass(frozen=True)
