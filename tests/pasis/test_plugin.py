@@ -29,7 +29,12 @@ def test_entry_point_registers_pasis() -> None:
     assert not system.rules.same_day_allowed
     assert system.case_type_names[CaseTypeKind.BOOK] == "Boka tid direkt"
     assert system.case_type_names[CaseTypeKind.MANAGE] == "Bokade tider, av- och omboka direkt"
-    assert system.capabilities == {Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL}
+    assert system.capabilities == {
+        Capability.OPEN_INVITATIONS,
+        Capability.MESSAGE_ON_CANCEL,
+        Capability.ACCESS_LEVELS,
+        Capability.BOOKED_BY,
+    }
     assert isinstance(contract_targets(contract_registry())["pasis"], PasisContractTarget)
 
 

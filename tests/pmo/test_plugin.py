@@ -31,7 +31,10 @@ def test_tidbok_plugins_lists_pmo(capsys: pytest.CaptureFixture[str]) -> None:
     assert "(PMO)" in block.splitlines()[0]
     assert "rules:        book same day; cancel/rebook until the start" in block
     assert "case types:   book: Boka tid; manage: Bokade tider, av- och omboka" in block
-    assert "capabilities: idempotent_writes, message_on_cancel, same_day_booking" in block
+    assert (
+        "capabilities: access_levels, booked_by, idempotent_writes, message_on_cancel, "
+        "same_day_booking" in block
+    )
 
 
 def test_the_entry_point_registers_a_valid_system() -> None:
