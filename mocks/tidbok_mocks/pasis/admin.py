@@ -9,13 +9,12 @@ from typing import Any
 from pydantic import Field
 
 from ..common.admin_backend import ScheduleAdmin, parse_person
-from ..common.admin_models import AdminModel, SlotIn, TimeTypeIn
-from ..common.errors import ErrorKind, MockError
+from ..common.admin_models import SlotIn, TimeTypeIn
 from ..common.http import validate
-from ..common.times import format_offset
+from ..common.invitations import InvitationIn, invitation_view, open_invitation
 from .auth import API_KEY_HEADER
 from .demo import demo_scenario
-from .model import Invitation, PasisSlot, PasisState, PasisTimeType
+from .model import PasisSlot, PasisState, PasisTimeType
 
 
 class PasisTimeTypeIn(TimeTypeIn):
@@ -28,16 +27,6 @@ class PasisSlotIn(SlotIn):
     """A tid; ``level`` overrides the time type's default level."""
 
     level: int | None = Field(default=None, ge=1, le=4)
-
-
-class InvitationIn(AdminModel):
-    """An open invitation for one citizen, offering existing free slots of one unit."""
-
-    id: str | None = None
-    unit: str
-    person: str
-    slots: list[str] = Field(min_length=1)
-    purpose: str = ""
 
 
 class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
@@ -77,45 +66,13 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
         """The slot's 1177 level and the invitation reserving it."""
         return {"level": slot.level, "reserved_for_invitation": slot.invitation_id}
 
-    def invitation_view(self, invitation: Invitation) -> dict[str, Any]:
-        """An invitation as the admin API shows it."""
-        return {
-            "id": invitation.id,
-            "unit": invitation.unit_id,
-            "person": invitation.person,
-            "slots": list(invitation.slot_ids),
-            "purpose": invitation.purpose,
-            "status": invitation.status.value,
-            "booking_id": invitation.booking_id,
-            "created_at": format_offset(invitation.created_at),
-        }
-
     def add_invitation(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Open an invitation: reserve the given free slots for one citizen."""
         data = validate(InvitationIn, raw)
-        unit = self.schedule.unit(data.unit)
-        person = parse_person(data.person)
-        invitation_id = data.id or self.schedule.new_id("invitation", self.state.invitations)
-        if invitation_id in self.state.invitations:
-            raise MockError(ErrorKind.INVALID, f"Invitation {invitation_id} already exists")
-        slots = [self.schedule.slot(slot_id) for slot_id in data.slots]
-        for slot in slots:
-            if slot.unit_id != unit.id:
-                raise MockError(ErrorKind.INVALID, f"Slot {slot.id} belongs to another unit")
-            if not slot.free or slot.invitation_id is not None:
-                raise MockError(ErrorKind.SLOT_TAKEN, f"Slot {slot.id} is not free")
-        invitation = Invitation(
-            id=invitation_id,
-            unit_id=unit.id,
-            person=person,
-            slot_ids=[slot.id for slot in slots],
-            purpose=data.purpose,
-            created_at=self.clock.now(),
+        invitation = open_invitation(
+            self.schedule, self.state.invitations, data, parse_person(data.person), self.clock.now()
         )
-        for slot in slots:
-            slot.invitation_id = invitation.id
-        self.state.invitations[invitation.id] = invitation
-        return self.invitation_view(invitation)
+        return invitation_view(invitation)
 
     def extra_sections(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         """Invitations load after bookings."""
