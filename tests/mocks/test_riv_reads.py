@@ -11,6 +11,7 @@ from .riv_soap import (
     CORE_11,
     call,
     fault,
+    header,
     payload,
     responder,
     riv_scenario,
@@ -253,8 +254,6 @@ async def test_an_actor_sees_only_their_own_schedule(
         f"<urn:subject_of_care>{OTHER_PNR12}</urn:subject_of_care>"
     )
     assert len(payload(await call(riv, "GetSubjectOfCareSchedule", body))) == 0
-    from .riv_soap import header
-
     agent = header(actor="SE2321000016-A1B2", actor_type="subject_of_care_agent")
     assert len(payload(await call(riv, "GetSubjectOfCareSchedule", body, agent))) == 1
 

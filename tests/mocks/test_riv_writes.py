@@ -146,7 +146,8 @@ async def test_make_booking_needs_the_citizen_names(
     body = (
         f"<urn:healthcare_facility_med>{UNIT}</urn:healthcare_facility_med>"
         + timeslot("20261124100000", "20261124101500")
-        + "<urn:subject_of_care_info><urn2:firstName>Tolvan</urn2:firstName></urn:subject_of_care_info>"
+        + "<urn:subject_of_care_info><urn2:firstName>Tolvan</urn2:firstName>"
+        + "</urn:subject_of_care_info>"
     )
     assert fault(await call(riv, "MakeBooking", body)) == ("soap:Client", "lastName is missing")
 
