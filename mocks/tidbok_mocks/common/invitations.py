@@ -6,6 +6,7 @@ is booked; then it closes and its other slots are free for anyone again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -13,8 +14,11 @@ from typing import Any
 
 from pydantic import Field
 
+from .admin_backend import parse_person
 from .admin_models import AdminModel
+from .clock import MockClock
 from .errors import ErrorKind, MockError
+from .http import validate
 from .schedule import Booking, Schedule, Slot
 from .times import format_offset
 
@@ -112,3 +116,31 @@ def invitation_view(invitation: Invitation) -> dict[str, Any]:
         "booking_id": invitation.booking_id,
         "created_at": format_offset(invitation.created_at),
     }
+
+
+class InvitationSections:
+    """Mixin for a :class:`~.admin_backend.ScheduleAdmin` of a system with open invitations.
+
+    Put it before ``ScheduleAdmin`` in the bases and set ``invitations`` in ``__init__``.
+    """
+
+    schedule: Schedule[Any, Any]
+    clock: MockClock
+    invitations: dict[str, Invitation]
+
+    def add_invitation(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Open an invitation: reserve the given free slots for one citizen."""
+        data = validate(InvitationIn, raw)
+        person = parse_person(data.person)
+        invitation = open_invitation(
+            self.schedule, self.invitations, data, person, self.clock.now()
+        )
+        return invitation_view(invitation)
+
+    def extra_sections(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        """Invitations load after bookings."""
+        return {"invitations": self.add_invitation}
+
+    def clear_extra(self) -> None:
+        """Forget invitations."""
+        self.invitations.clear()

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
-from ..common.admin_backend import ScheduleAdmin, parse_person
+from ..common.admin_backend import ScheduleAdmin
 from ..common.admin_models import SlotIn, TimeTypeIn
-from ..common.http import validate
-from ..common.invitations import InvitationIn, invitation_view, open_invitation
+from ..common.invitations import InvitationSections
 from .auth import API_KEY_HEADER
 from .demo import demo_scenario
 from .model import PasisSlot, PasisState, PasisTimeType
@@ -29,7 +27,7 @@ class PasisSlotIn(SlotIn):
     level: int | None = Field(default=None, ge=1, le=4)
 
 
-class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
+class PasisAdmin(InvitationSections, ScheduleAdmin[PasisTimeType, PasisSlot]):
     """Admin backend of the PASiS mock."""
 
     time_type_model = PasisTimeTypeIn
@@ -38,6 +36,7 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     def __init__(self, state: PasisState, api_base: str) -> None:
         super().__init__(state.schedule, state.clock)
         self.state = state
+        self.invitations = state.invitations
         self.api_base = api_base
 
     def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> PasisTimeType:
@@ -65,22 +64,6 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     def slot_extra(self, slot: PasisSlot) -> dict[str, Any]:
         """The slot's 1177 level and the invitation reserving it."""
         return {"level": slot.level, "reserved_for_invitation": slot.invitation_id}
-
-    def add_invitation(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Open an invitation: reserve the given free slots for one citizen."""
-        data = validate(InvitationIn, raw)
-        invitation = open_invitation(
-            self.schedule, self.state.invitations, data, parse_person(data.person), self.clock.now()
-        )
-        return invitation_view(invitation)
-
-    def extra_sections(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-        """Invitations load after bookings."""
-        return {"invitations": self.add_invitation}
-
-    def clear_extra(self) -> None:
-        """Forget invitations."""
-        self.state.invitations.clear()
 
     def demo_scenario(self) -> dict[str, Any]:
         """PASiS demo data for the coming week."""

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from pydantic import Field
 
-from ..common.admin_backend import ScheduleAdmin, parse_person
+from ..common.admin_backend import ScheduleAdmin
 from ..common.admin_models import AdminModel, SlotIn, TimeTypeIn
 from ..common.context import ADMIN_PREFIX
-from ..common.http import parse_body, validate
-from ..common.invitations import InvitationIn, ReservableSlot, invitation_view, open_invitation
+from ..common.http import parse_body
+from ..common.invitations import InvitationSections, ReservableSlot
 from .demo import demo_scenario
 from .model import RivState, RivTimeType
 
@@ -36,7 +35,7 @@ class RulesIn(AdminModel):
     same_day_booking: bool | None = None
 
 
-class RivAdmin(ScheduleAdmin[RivTimeType, ReservableSlot]):
+class RivAdmin(InvitationSections, ScheduleAdmin[RivTimeType, ReservableSlot]):
     """Admin backend of the riv mock."""
 
     time_type_model = RivTimeTypeIn
@@ -44,6 +43,7 @@ class RivAdmin(ScheduleAdmin[RivTimeType, ReservableSlot]):
     def __init__(self, state: RivState) -> None:
         super().__init__(state.schedule, state.clock)
         self.state = state
+        self.invitations = state.invitations
 
     def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> RivTimeType:
         """A time type from admin input."""
@@ -72,22 +72,6 @@ class RivAdmin(ScheduleAdmin[RivTimeType, ReservableSlot]):
     def slot_extra(self, slot: ReservableSlot) -> dict[str, Any]:
         """The invitation reserving the slot, if any."""
         return {"reserved_for_invitation": slot.invitation_id}
-
-    def add_invitation(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Open an invitation: reserve the given free slots for one citizen."""
-        data = validate(InvitationIn, raw)
-        invitation = open_invitation(
-            self.schedule, self.state.invitations, data, parse_person(data.person), self.clock.now()
-        )
-        return invitation_view(invitation)
-
-    def extra_sections(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-        """Invitations load after bookings."""
-        return {"invitations": self.add_invitation}
-
-    def clear_extra(self) -> None:
-        """Forget invitations (the rules stay)."""
-        self.state.invitations.clear()
 
     def demo_scenario(self) -> dict[str, Any]:
         """riv demo data for the coming week."""

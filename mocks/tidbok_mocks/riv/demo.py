@@ -12,51 +12,30 @@ SUNDBYBERG = "SE2321000016-3002"
 
 UNITS = [
     {"id": HUSBY, "name": "Vårdcentralen Husby", "address": "Husby centrum 4, 164 32 Kista"},
-    {
-        "id": SUNDBYBERG,
-        "name": "Vaccinationsmottagningen Sundbyberg",
-        "address": "Landsvägen 50, 172 63 Sundbyberg",
-    },
+    {"id": SUNDBYBERG, "name": "Vaccinationsmottagningen Sundbyberg", "address": "Sundbyberg"},
 ]
 
+#: (id, unit, name, minutes, visible, bookable, changeable, purpose)
+_TIME_TYPE_TABLE = [
+    ("RT-PROV", HUSBY, "Provtagning", 15, 1, 1, 1, "Kom fastande om du ska lämna blodfetter."),
+    ("RT-SSK", HUSBY, "Sjuksköterskebesök", 20, 1, 1, 1, ""),
+    ("RT-LAKARE", HUSBY, "Läkarbesök, uppföljning", 30, 1, 0, 1, ""),
+    ("RT-SPIRO", HUSBY, "Spirometri", 30, 1, 0, 0, ""),
+    ("RT-INTERN", HUSBY, "Intern tid", 30, 0, 0, 0, ""),
+    ("RT-TBE", SUNDBYBERG, "Vaccination mot TBE", 10, 1, 1, 1, ""),
+]
 TIME_TYPES = [
     {
-        "id": "RT-PROV",
-        "unit": HUSBY,
-        "name": "Provtagning",
-        "duration_minutes": 15,
-        "purpose": "Kom fastande om du ska lämna blodfetter.",
-    },
-    {"id": "RT-SSK", "unit": HUSBY, "name": "Sjuksköterskebesök", "duration_minutes": 20},
-    {
-        "id": "RT-LAKARE",
-        "unit": HUSBY,
-        "name": "Läkarbesök, uppföljning",
-        "duration_minutes": 30,
-        "bookable": False,
-    },
-    {
-        "id": "RT-SPIRO",
-        "unit": HUSBY,
-        "name": "Spirometri",
-        "duration_minutes": 30,
-        "bookable": False,
-        "changeable": False,
-    },
-    {
-        "id": "RT-INTERN",
-        "unit": HUSBY,
-        "name": "Intern tid",
-        "visible": False,
-        "bookable": False,
-        "changeable": False,
-    },
-    {
-        "id": "RT-TBE",
-        "unit": SUNDBYBERG,
-        "name": "Vaccination mot TBE",
-        "duration_minutes": 10,
-    },
+        "id": key,
+        "unit": unit,
+        "name": name,
+        "duration_minutes": minutes,
+        "visible": bool(visible),
+        "bookable": bool(bookable),
+        "changeable": bool(changeable),
+        "purpose": purpose,
+    }
+    for key, unit, name, minutes, visible, bookable, changeable, purpose in _TIME_TYPE_TABLE
 ]
 
 PROV = SlotSeries(HUSBY, "RT-PROV", time(8), 6, 15, "Undersköterska Maja Ek", "Provrum", "R-PROV")
@@ -70,32 +49,32 @@ SERIES = [PROV, SSK, LAKARE, SPIRO, TBE]
 def demo_scenario(today: date) -> dict[str, Any]:
     """Units, time types, a week of slots from tomorrow, bookings and one open invitation."""
     days = working_days(today, 5)
-    slots = [slot for day in days for series in SERIES for slot in series.on(day)]
-    bookings = [
+
+    def at(series: SlotSeries, day: int, hour: int, minute: int = 0) -> str:
+        return slot_id(series, days[day], time(hour, minute))
+
+    bookings: list[dict[str, Any]] = [
         {
-            "slot": slot_id(LAKARE, days[2], time(10)),
+            "slot": at(LAKARE, 2, 10),
             "person": DEMO_CITIZEN,
-            "purpose": "Uppföljning av blodtryck. Ta med dina mätvärden.",
+            "purpose": "Ta med dina blodtrycksvärden.",
         },
-        {"slot": slot_id(PROV, days[1], time(8)), "person": DEMO_CITIZEN, "booked_by": "citizen"},
-        {"slot": slot_id(SPIRO, days[3], time(15)), "person": DEMO_CITIZEN},
-        {"slot": slot_id(TBE, days[0], time(9)), "person": OTHER_CITIZENS[0]},
+        {"slot": at(PROV, 1, 8), "person": DEMO_CITIZEN, "booked_by": "citizen"},
+        {"slot": at(SPIRO, 3, 15), "person": DEMO_CITIZEN},
+        {"slot": at(TBE, 0, 9), "person": OTHER_CITIZENS[0]},
     ]
-    invitation = {
-        "id": "RK-DEMO-1",
-        "unit": HUSBY,
-        "person": DEMO_CITIZEN,
-        "purpose": "Kallelse till sjuksköterskebesök. Välj en av tiderna.",
-        "slots": [
-            slot_id(SSK, days[3], time(13)),
-            slot_id(SSK, days[4], time(13)),
-            slot_id(SSK, days[4], time(13, 20)),
-        ],
-    }
     return {
         "units": UNITS,
         "time_types": TIME_TYPES,
-        "slots": slots,
+        "slots": [slot for day in days for series in SERIES for slot in series.on(day)],
         "bookings": bookings,
-        "invitations": [invitation],
+        "invitations": [
+            {
+                "id": "RK-DEMO-1",
+                "unit": HUSBY,
+                "person": DEMO_CITIZEN,
+                "purpose": "Kallelse till sjuksköterskebesök. Välj en av tiderna.",
+                "slots": [at(SSK, 3, 13), at(SSK, 4, 13), at(SSK, 4, 13, 20)],
+            }
+        ],
     }

@@ -13,7 +13,7 @@ from ..common.errors import ErrorKind, MockError
 from ..common.schedule import unit_key
 from .admin import RIV_STATE
 from .call import Call
-from .names import ACTOR_NS, ACTOR_TYPES, ADDRESS_NS, OPERATIONS, endpoint_path, qname, responder
+from .names import ACTOR_NS, ACTOR_TYPES, ADDRESS_NS, endpoint_path, qname, responder
 from .names import soap_action as action_of
 from .queries import READS, Operation
 from .soap import Node, SoapFault, client_fault, fault_envelope, parse
@@ -22,6 +22,7 @@ from .writes import WRITES
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 HANDLERS: dict[str, Operation] = {**READS, **WRITES}
+"""The 11 operations of crm:scheduling 1.1 and what answers each."""
 
 #: The HTTP status of a mock error; everything else is 500, as SOAP 1.1 wants for a Fault.
 _STATUS = {
@@ -102,5 +103,5 @@ def _endpoint(operation: str) -> web.RouteDef:
     return web.post(endpoint_path(operation), handle)
 
 
-routes = [_endpoint(operation) for operation in OPERATIONS]
+routes = [_endpoint(operation) for operation in HANDLERS]
 """One route per operation."""

@@ -13,21 +13,6 @@ ACTOR_NS = "urn:riv:interoperability:headers:1"
 ADDRESS_NS = "urn:riv:itintegration:registry:1"
 """The ``LogicalAddress`` header."""
 
-OPERATIONS = (
-    "GetSubjectOfCareSchedule",
-    "GetBookingDetails",
-    "GetAllTimeTypes",
-    "GetAllCareTypes",
-    "GetAllHealthcareFacilities",
-    "GetAllPerformers",
-    "GetAvailableDates",
-    "GetAvailableTimeslots",
-    "MakeBooking",
-    "UpdateBooking",
-    "CancelBooking",
-)
-"""The 11 operations, each served at ``POST /{Operation}/1/rivtabp21``."""
-
 ACTOR_TYPES = frozenset({"subject_of_care", "subject_of_care_agent"})
 """The values ``Actor/actorType`` may take."""
 

@@ -20,13 +20,9 @@ from .names import CRM, CRM11, SOAP11, qname, responder, responder_ext
 #: Requests larger than this are refused; the largest real one (MakeBooking) is a few kilobytes.
 MAX_ENVELOPE_BYTES = 64 * 1024
 
+#: No DTD, no entity expansion, no network, no huge trees; comments and PIs dropped.
 _SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    load_dtd=False,
-    no_network=True,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
+    load_dtd=False, resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True
 )
 
 #: The personnummer/samordningsnummer pattern (12 characters, no hyphen; fact sheet §3).
@@ -171,31 +167,13 @@ def sub(parent: etree._Element, namespace: str, local: str) -> etree._Element:
     return etree.SubElement(parent, qname(namespace, local))
 
 
+_TIMESLOT_CORE = (
+    "startTimeInclusive endTimeExclusive healthcare_facility performer bookingId subject_of_care "
+    "purpose reason resourceName healthcare_facility_name performerName resourceID timeTypeName "
+    "timeTypeID careTypeName careTypeID cancel_booking_allowed rebooking_allowed message_allowed"
+)
 TIMESLOT_ORDER: tuple[tuple[str, str], ...] = (
-    *(
-        (local, CRM)
-        for local in (
-            "startTimeInclusive",
-            "endTimeExclusive",
-            "healthcare_facility",
-            "performer",
-            "bookingId",
-            "subject_of_care",
-            "purpose",
-            "reason",
-            "resourceName",
-            "healthcare_facility_name",
-            "performerName",
-            "resourceID",
-            "timeTypeName",
-            "timeTypeID",
-            "careTypeName",
-            "careTypeID",
-            "cancel_booking_allowed",
-            "rebooking_allowed",
-            "message_allowed",
-        )
-    ),
+    *((local, CRM) for local in _TIMESLOT_CORE.split()),
     ("isInvitation", CRM11),
 )
 """The children of TimeslotType in the contract's order, with their namespaces."""
