@@ -78,9 +78,16 @@ def booking_fields(state: RivState, booking: Booking) -> dict[str, Value]:
         "rebooking_allowed": changeable,
         "message_allowed": changeable,
     }
-    if booking.invitation_id is not None:
+    if booking.invitation_id is not None:  # a timed invitation: purpose is mandatory
         fields["isInvitation"] = True
+        fields["purpose"] = booking.purpose or _invitation_text(state, booking.time_type_id)
     return fields
+
+
+def _invitation_text(state: RivState, time_type_id: str) -> str:
+    """The purpose of an invitation whose unit gave none."""
+    kind = state.schedule.time_type(time_type_id)
+    return f"Kallelse till {kind.name}, {state.schedule.unit(kind.unit_id).name}."
 
 
 def invitation_fields(state: RivState, invitation: Invitation) -> dict[str, Value]:
@@ -91,7 +98,7 @@ def invitation_fields(state: RivState, invitation: Invitation) -> dict[str, Valu
         "healthcare_facility": unit.id,
         "bookingId": invitation.id,
         "subject_of_care": invitation.person,
-        "purpose": invitation.purpose or f"Kallelse till {kind.name}, {unit.name}.",
+        "purpose": invitation.purpose or _invitation_text(state, kind.id),
         "healthcare_facility_name": unit.name,
         "timeTypeName": kind.name,
         "timeTypeID": kind.id,
