@@ -243,3 +243,40 @@ async def test_cancel_booking_cutoff_is_configurable(
     assert texts(payload(await call(riv, "CancelBooking", cancel("B-TUE")))) == {"resultCode": "OK"}
     fixed = payload(await call(riv, "CancelBooking", cancel("B-FIXED")))
     assert texts(fixed)["resultText"] == riv_texts.NOT_CHANGEABLE
+
+
+async def test_the_repeated_autumn_hour_is_told_apart_by_the_end(
+    riv: httpx.AsyncClient, riv_admin: httpx.AsyncClient
+) -> None:
+    scenario = riv_scenario(now="2027-10-28T09:00:00+02:00")
+    scenario["bookings"], scenario["invitations"] = [], []
+    scenario["slots"] = [
+        {
+            "id": "S-CEST",
+            "unit": UNIT,
+            "time_type": "TT-PLAIN",
+            "start": "2027-10-31T02:30:00+02:00",
+        },
+        {
+            "id": "S-CET",
+            "unit": UNIT,
+            "time_type": "TT-PLAIN",
+            "start": "2027-10-31T02:30:00+01:00",
+        },
+    ]
+    await seed(riv_admin, scenario)
+    result = await book(riv, "20271031023000", "20271031030000")  # 02:30 CET to 03:00 CET
+    assert result["resultCode"] == "OK"
+    booked = [e for e in await entries(riv_admin) if e["booking_id"] == result["bookingId"]]
+    assert booked[0]["slot_id"] == "S-CET"
+
+
+async def test_commit_then_500_on_cancel_booking_cancels(
+    riv: httpx.AsyncClient, riv_admin: httpx.AsyncClient
+) -> None:
+    await seed(riv_admin, riv_scenario())
+    match = {"method": "POST", "path": "^/CancelBooking/1/rivtabp21$"}
+    await riv_admin.post("/faults", json={"match": match, "kind": "commit_then_500", "times": 1})
+    code, _ = fault(await call(riv, "CancelBooking", cancel("B-TUE")))
+    assert code == "soap:Server"
+    assert "B-TUE" not in [e["booking_id"] for e in await entries(riv_admin)]
