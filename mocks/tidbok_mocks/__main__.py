@@ -1,4 +1,4 @@
-"""``python -m tidbok_mocks pasis|pmo --port 0``."""
+"""``python -m tidbok_mocks pasis|pmo|riv --port 0``."""
 
 from .standalone import main
 

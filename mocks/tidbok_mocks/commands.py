@@ -1,4 +1,4 @@
-"""``tidbok mock pasis|pmo``: the mocks' command, added through ``tidbok_register_commands``.
+"""``tidbok mock pasis|pmo|riv``: the mocks' command, added through ``tidbok_register_commands``.
 
 Registered in the ``tidbok`` entry-point group like any plugin. The mocks never import ``tidbok``:
 the hook marker is pluggy's own, for the project name ``tidbok``.
@@ -21,7 +21,7 @@ def tidbok_register_commands(commands: Any) -> None:
 
     parser = commands.add(
         "mock",
-        help="run a mock scheduling-system server (PASiS or PMO)",
+        help="run a mock scheduling-system server (PASiS, PMO or a crm:scheduling producer)",
         description=DESCRIPTION,
         run=_run,
     )

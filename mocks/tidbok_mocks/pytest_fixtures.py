@@ -3,7 +3,8 @@
     from tidbok_mocks.pytest_fixtures import mock_now, pasis_server, pmo_server  # noqa: F401
 
 The clock is frozen at ``mock_now`` (override that fixture to choose another instant). Servers
-start empty; ``pasis_demo_server`` and ``pmo_demo_server`` start with the demo data.
+start empty; ``pasis_demo_server``, ``pmo_demo_server`` and ``riv_demo_server`` start with the demo
+data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest_asyncio
 from .common.times import parse_aware
 from .pasis import PasisServer, run_pasis
 from .pmo import PmoServer, run_pmo
+from .riv import RivServer, run_riv
 
 DEFAULT_MOCK_NOW = "2026-11-23T09:00:00+01:00"
 """A Monday morning in Stockholm (winter time)."""
@@ -53,4 +55,18 @@ async def pasis_demo_server(mock_now: datetime) -> AsyncIterator[PasisServer]:
 async def pmo_demo_server(mock_now: datetime) -> AsyncIterator[PmoServer]:
     """A PMO mock with the demo data."""
     async with run_pmo(now=mock_now, demo_data=True) as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def riv_server(mock_now: datetime) -> AsyncIterator[RivServer]:
+    """An empty riv (crm:scheduling producer) mock on loopback."""
+    async with run_riv(now=mock_now) as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def riv_demo_server(mock_now: datetime) -> AsyncIterator[RivServer]:
+    """A riv mock with the demo data."""
+    async with run_riv(now=mock_now, demo_data=True) as server:
         yield server

@@ -1,7 +1,8 @@
 """Run a mock as a standalone server until SIGINT or SIGTERM.
 
 The first line printed is ``<System> mock listening on <url>``; the following lines give the API
-base, the admin base and the credentials. ``tidbok mock pasis --port 0`` delegates here.
+base, the admin base and the credentials. ``tidbok mock pasis --port 0`` delegates here (likewise
+``pmo`` and ``riv``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from .common.runner import MockServer, listen_problem
 from .common.times import parse_aware
 from .pasis import DEFAULT_API_KEY
 from .pmo import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME
+from .riv import DEFAULT_CHANGE_CUTOFF_HOURS
 
-TITLES = {"pasis": "PASiS", "pmo": "PMO"}
+TITLES = {"pasis": "PASiS", "pmo": "PMO", "riv": "crm:scheduling (riv)"}
 
 
 DESCRIPTION = (
-    "Serve a mock PASiS or PMO API with Swedish demo data until Ctrl-C. It prints its URL and "
-    "credentials. The admin API (clock, faults, request log, seeding) is under /__admin."
+    "Serve a mock PASiS or PMO API, or a crm:scheduling 1.1 producer (riv), with Swedish demo "
+    "data until Ctrl-C. It prints its URL and credentials. The admin API (clock, faults, request "
+    "log, seeding) is under /__admin."
 )
 
 
@@ -61,6 +64,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TOKEN_LIFETIME,
         help="PMO: access token lifetime in seconds",
     )
+    parser.add_argument(
+        "--change-cutoff-hours",
+        type=float,
+        default=DEFAULT_CHANGE_CUTOFF_HOURS,
+        help="riv: cancel and rebook until this many hours before the start (default 24)",
+    )
+    parser.add_argument(
+        "--same-day-booking",
+        action="store_true",
+        help="riv: allow booking today (default: from tomorrow on)",
+    )
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -73,6 +87,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.system == "pasis":
         options["api_key"] = args.api_key
+    elif args.system == "riv":
+        options.update(
+            change_cutoff_hours=args.change_cutoff_hours, same_day_booking=args.same_day_booking
+        )
     else:
         options.update(
             client_id=args.client_id,

@@ -14,6 +14,7 @@ import pytest_asyncio
 from tidbok_mocks import MockServer, pytest_fixtures, run_mock
 from tidbok_mocks.pasis import PasisServer
 from tidbok_mocks.pmo import PmoServer
+from tidbok_mocks.riv import RivServer
 
 from .scenarios import PNR12, UNIT, pasis_scenario, pmo_scenario
 
@@ -22,6 +23,8 @@ pasis_server = pytest_fixtures.pasis_server
 pmo_server = pytest_fixtures.pmo_server
 pasis_demo_server = pytest_fixtures.pasis_demo_server
 pmo_demo_server = pytest_fixtures.pmo_demo_server
+riv_server = pytest_fixtures.riv_server
+riv_demo_server = pytest_fixtures.riv_demo_server
 
 
 async def fetch_token(server: PmoServer) -> str:
@@ -88,6 +91,20 @@ async def pmo(pmo_server: PmoServer) -> AsyncIterator[httpx.AsyncClient]:
 async def pmo_admin(pmo_server: PmoServer) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the PMO mock's admin API."""
     async with httpx.AsyncClient(base_url=pmo_server.admin_url) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def riv(riv_server: RivServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the riv mock's SOAP endpoints (no credentials)."""
+    async with httpx.AsyncClient(base_url=riv_server.url) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def riv_admin(riv_server: RivServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the riv mock's admin API."""
+    async with httpx.AsyncClient(base_url=riv_server.admin_url) as client:
         yield client
 
 

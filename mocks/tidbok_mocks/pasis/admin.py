@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
-from ..common.admin_backend import ScheduleAdmin, parse_person
-from ..common.admin_models import AdminModel, SlotIn, TimeTypeIn
-from ..common.errors import ErrorKind, MockError
-from ..common.http import validate
-from ..common.times import format_offset
+from ..common.admin_backend import ScheduleAdmin
+from ..common.admin_models import SlotIn, TimeTypeIn
+from ..common.invitations import InvitationSections
 from .auth import API_KEY_HEADER
 from .demo import demo_scenario
-from .model import Invitation, PasisSlot, PasisState, PasisTimeType
+from .model import PasisSlot, PasisState, PasisTimeType
 
 
 class PasisTimeTypeIn(TimeTypeIn):
@@ -30,17 +27,7 @@ class PasisSlotIn(SlotIn):
     level: int | None = Field(default=None, ge=1, le=4)
 
 
-class InvitationIn(AdminModel):
-    """An open invitation for one citizen, offering existing free slots of one unit."""
-
-    id: str | None = None
-    unit: str
-    person: str
-    slots: list[str] = Field(min_length=1)
-    purpose: str = ""
-
-
-class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
+class PasisAdmin(InvitationSections, ScheduleAdmin[PasisTimeType, PasisSlot]):
     """Admin backend of the PASiS mock."""
 
     time_type_model = PasisTimeTypeIn
@@ -49,6 +36,7 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     def __init__(self, state: PasisState, api_base: str) -> None:
         super().__init__(state.schedule, state.clock)
         self.state = state
+        self.invitations = state.invitations
         self.api_base = api_base
 
     def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> PasisTimeType:
@@ -76,54 +64,6 @@ class PasisAdmin(ScheduleAdmin[PasisTimeType, PasisSlot]):
     def slot_extra(self, slot: PasisSlot) -> dict[str, Any]:
         """The slot's 1177 level and the invitation reserving it."""
         return {"level": slot.level, "reserved_for_invitation": slot.invitation_id}
-
-    def invitation_view(self, invitation: Invitation) -> dict[str, Any]:
-        """An invitation as the admin API shows it."""
-        return {
-            "id": invitation.id,
-            "unit": invitation.unit_id,
-            "person": invitation.person,
-            "slots": list(invitation.slot_ids),
-            "purpose": invitation.purpose,
-            "status": invitation.status.value,
-            "booking_id": invitation.booking_id,
-            "created_at": format_offset(invitation.created_at),
-        }
-
-    def add_invitation(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Open an invitation: reserve the given free slots for one citizen."""
-        data = validate(InvitationIn, raw)
-        unit = self.schedule.unit(data.unit)
-        person = parse_person(data.person)
-        invitation_id = data.id or self.schedule.new_id("invitation", self.state.invitations)
-        if invitation_id in self.state.invitations:
-            raise MockError(ErrorKind.INVALID, f"Invitation {invitation_id} already exists")
-        slots = [self.schedule.slot(slot_id) for slot_id in data.slots]
-        for slot in slots:
-            if slot.unit_id != unit.id:
-                raise MockError(ErrorKind.INVALID, f"Slot {slot.id} belongs to another unit")
-            if not slot.free or slot.invitation_id is not None:
-                raise MockError(ErrorKind.SLOT_TAKEN, f"Slot {slot.id} is not free")
-        invitation = Invitation(
-            id=invitation_id,
-            unit_id=unit.id,
-            person=person,
-            slot_ids=[slot.id for slot in slots],
-            purpose=data.purpose,
-            created_at=self.clock.now(),
-        )
-        for slot in slots:
-            slot.invitation_id = invitation.id
-        self.state.invitations[invitation.id] = invitation
-        return self.invitation_view(invitation)
-
-    def extra_sections(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-        """Invitations load after bookings."""
-        return {"invitations": self.add_invitation}
-
-    def clear_extra(self) -> None:
-        """Forget invitations."""
-        self.state.invitations.clear()
 
     def demo_scenario(self) -> dict[str, Any]:
         """PASiS demo data for the coming week."""

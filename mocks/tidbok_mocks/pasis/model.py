@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
 
 from ..common.clock import MockClock
 from ..common.ids import sequential_ids
-from ..common.schedule import Schedule, Slot, TimeType
+from ..common.invitations import Invitation, InvitationStatus, ReservableSlot
+from ..common.schedule import Schedule, TimeType
 
 LEVEL_HIDDEN = 1
 """1177-nivå 1: not shown on 1177."""
@@ -28,33 +27,23 @@ class PasisTimeType(TimeType):
 
 
 @dataclass
-class PasisSlot(Slot):
+class PasisSlot(ReservableSlot):
     """A tid with its 1177 level; ``invitation_id`` reserves it for an open invitation."""
 
     level: int = LEVEL_BOOKABLE
-    invitation_id: str | None = None
 
 
-class InvitationStatus(StrEnum):
-    """An open invitation is open until one of its slots is booked."""
-
-    OPEN = "open"
-    BOOKED = "booked"
-
-
-@dataclass
-class Invitation:
-    """An öppen kallelse: a few slots opened for one chosen citizen (R15)."""
-
-    id: str
-    unit_id: str
-    person: str
-    slot_ids: list[str]
-    purpose: str
-    created_at: datetime
-    status: InvitationStatus = InvitationStatus.OPEN
-    booking_id: str | None = None
-
+__all__ = [
+    "LEVEL_BOOKABLE",
+    "LEVEL_CHANGEABLE",
+    "LEVEL_HIDDEN",
+    "LEVEL_VISIBLE",
+    "Invitation",
+    "InvitationStatus",
+    "PasisSlot",
+    "PasisState",
+    "PasisTimeType",
+]
 
 PASIS_ID_PREFIXES = {"time_type": "TT", "slot": "T", "booking": "B", "invitation": "K"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..common.errors import ErrorKind, MockError
+from ..common.invitations import close_invitation
 from ..common.schedule import BookedBy, Booking, Unit, unit_key
 from . import rules
 from .model import Invitation, InvitationStatus, PasisSlot, PasisState
@@ -117,11 +118,7 @@ class PasisService:
                 raise MockError(ErrorKind.INVALID, f"Tiden {tid_id} ingår inte i kallelsen.")
             slot = self.slot_at(invitation.unit_id, tid_id)
             booking = self._book(slot, person, orsak, invitation.purpose)
-            booking.invitation_id = invitation.id
-            invitation.status = InvitationStatus.BOOKED
-            invitation.booking_id = booking.id
-            for slot_id in invitation.slot_ids:
-                self.schedule.slot(slot_id).invitation_id = None
+            close_invitation(self.schedule, invitation, booking)
             return booking
 
     async def open_invitations(self, hsa_id: str, person: str) -> list[Invitation]:
