@@ -26,7 +26,7 @@ def tidbok_scheduling_systems() -> list[SchedulingSystem]:
 
 @hookimpl(optionalhook=True)  # the contract kit's own hook (tidbok_contract.hookspecs)
 def tidbok_contract_targets() -> list[ContractTarget]:
-    """The round trips through tidbok's producer (imported only when the suite asks)."""
-    from tidbok_riv.seeder import round_trip_targets
+    """The riv mock and the round trips through tidbok's producer (imported on demand)."""
+    from tidbok_riv.seeder import contract_targets
 
-    return round_trip_targets()
+    return contract_targets()
