@@ -97,7 +97,22 @@ class MockAdminSeeder(ContractSeeder):
     async def add_free_slot(
         self, unit: str, time_type_id: str, start: datetime, minutes: int = 30
     ) -> str:
-        """Create a free slot of the time type."""
+        """Create a free slot of the time type; the id is the adapter's (:meth:`slot_id_of`)."""
+        created = await self._create_slot(unit, time_type_id, start, minutes)
+        end = start.astimezone(UTC) + timedelta(minutes=minutes)
+        return self.slot_id_of(created, unit, time_type_id, start, end)
+
+    def slot_id_of(
+        self, mock_id: str, unit: str, time_type_id: str, start: datetime, end: datetime
+    ) -> str:
+        """The adapter's id of the slot the mock created as ``mock_id`` (the same by default;
+        a plugin whose wire has no slot ids builds its own)."""
+        return mock_id
+
+    async def _create_slot(
+        self, unit: str, time_type_id: str, start: datetime, minutes: int
+    ) -> str:
+        """Create a free slot in the mock; the mock's own id."""
         created = await self._post(
             "/slots",
             {
@@ -123,7 +138,7 @@ class MockAdminSeeder(ContractSeeder):
         hidden: bool = False,
     ) -> str:
         """Create a slot and book it directly, as staff (or a citizen) did."""
-        slot = await self.add_free_slot(unit, time_type_id, start, minutes)
+        slot = await self._create_slot(unit, time_type_id, start, minutes)
         created = await self._post(
             "/bookings",
             {
@@ -143,12 +158,16 @@ class MockAdminSeeder(ContractSeeder):
         starts: list[datetime],
     ) -> SeededInvitation:
         """Open an invitation reserving new slots at ``starts`` for the citizen."""
-        slots = [await self.add_free_slot(unit, time_type_id, start) for start in starts]
+        slots = [await self._create_slot(unit, time_type_id, start, 30) for start in starts]
         created = await self._post(
             "/invitations",
             {"unit": unit, "person": subject_of_care.value, "slots": slots},
         )
-        return SeededInvitation(id=str(created["id"]), slot_ids=tuple(slots))
+        ids = [
+            self.slot_id_of(slot, unit, time_type_id, start, start + timedelta(minutes=30))
+            for slot, start in zip(slots, starts, strict=True)
+        ]
+        return SeededInvitation(id=str(created["id"]), slot_ids=tuple(ids))
 
     async def appointment_book(self, unit: str) -> list[AppointmentRecord]:
         """Every booked appointment at the unit, as staff see it."""

@@ -176,7 +176,7 @@ class RivAdapter(HttpSchedulingAdapter):
         try:
             answer = read_response(op, response.content)
         except SoapFault as fault:
-            raise mapping.fault_error(fault) from None
+            raise mapping.fault_error(fault, operation) from None
         except WireError as error:
             raise BackendProtocolError(f"{operation}: {error}") from None
         if not isinstance(answer, kind):

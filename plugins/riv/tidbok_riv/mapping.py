@@ -196,13 +196,16 @@ def refusal(text: str | None, own_texts: Mapping[str, str]) -> BookingRefused:
     return RefusedByUnit(text, "the producer refused with a text of its own")
 
 
-def fault_error(fault: SoapFault) -> TechnicalFault | BookingRefused:
+def fault_error(fault: SoapFault, operation: str = "") -> TechnicalFault | BookingRefused:
     """The typed error of a SOAP fault: a refusal tidbok's producer names by code (``not_found:
-    …``), else a technical fault (``Server``: the producer failed; ``Client``: it could not read
-    our request)."""
+    …``); a ``Client`` fault to GetBookingDetails is NotFound (for an unknown bookingId a fault is
+    the contract's only schema-valid answer); else a technical fault (``Server``: the producer
+    failed; ``Client``: it could not read our request)."""
     match = _FAULT_CODE.match(fault.text)
     if fault.code == "Client" and match is not None and match.group(1) in REFUSALS:
         return REFUSALS[match.group(1)](f"the producer refused: {match.group(1)}")
+    if fault.code == "Client" and operation == "GetBookingDetails":
+        return NotFound("the producer knows no such booking for this citizen")
     if fault.code == "Server":
         return BackendUnavailable(f"the producer answered a Server fault: {fault.text[:200]}")
     return BackendProtocolError(f"the producer refused the request: {fault.text[:200]}")

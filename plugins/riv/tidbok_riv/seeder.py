@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tidbok import (
@@ -51,19 +51,17 @@ class RivSeeder(MockAdminSeeder):
         """The riv mock keeps 1177's three flags as they are."""
         return access.model_dump()
 
-    async def add_free_slot(
-        self, unit: str, time_type_id: str, start: datetime, minutes: int = 30
+    def slot_id_of(
+        self, mock_id: str, unit: str, time_type_id: str, start: datetime, end: datetime
     ) -> str:
-        """Create a free slot; its id is the riv plugin's (the producer's resourceID inside)."""
-        created = await super().add_free_slot(unit, time_type_id, start, minutes)
-        end = start.astimezone(UTC) + timedelta(minutes=minutes)
+        """The riv plugin's id of a slot (the producer sends the mock's id as resourceID)."""
         return mapping.slot_id(
             TimeslotType(
                 startTimeInclusive=start,
                 endTimeExclusive=end,
                 healthcare_facility=unit,
                 timeTypeID=time_type_id,
-                resourceID=created,
+                resourceID=mock_id,
             )
         )
 
