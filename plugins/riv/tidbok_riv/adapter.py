@@ -159,29 +159,36 @@ class RivAdapter(HttpSchedulingAdapter):
         body = write_request(op, unit, actor, message)
         url = self.options.url(self._base_url, operation)
         headers = {"SOAPAction": f'"{op.soap_action}"'}
-        if write:
-            response = await self.http.write(
-                operation,
-                "POST",
-                url,
-                retry=False,
-                content=body,
-                headers=headers,
-                definite=is_client_fault,
-            )
-        else:
-            response = await self.http.read(
-                operation, "POST", url, content=body, headers=headers, definite=is_client_fault
-            )
-        try:
-            answer = read_response(op, response.content)
-        except SoapFault as fault:
-            raise mapping.fault_error(fault, operation) from None
-        except WireError as error:
-            raise BackendProtocolError(f"{operation}: {error}") from None
-        if not isinstance(answer, kind):
-            raise BackendProtocolError(f"{operation}: an answer of another operation")
-        return answer
+        # An unreadable answer to a read is often a one-off: reading again is safe, so it is
+        # retried like the core retries a garbled JSON answer (never a write: that is read back).
+        attempts = 1 if write else 1 + self.http.resilience.read_retries
+        for attempt in range(attempts):
+            if write:
+                response = await self.http.write(
+                    operation,
+                    "POST",
+                    url,
+                    retry=False,
+                    content=body,
+                    headers=headers,
+                    definite=is_client_fault,
+                )
+            else:
+                response = await self.http.read(
+                    operation, "POST", url, content=body, headers=headers, definite=is_client_fault
+                )
+            try:
+                answer = read_response(op, response.content)
+            except SoapFault as fault:
+                raise mapping.fault_error(fault, operation) from None
+            except WireError as error:
+                if attempt + 1 < attempts and self.http.time_left() > 0:
+                    continue
+                raise BackendProtocolError(f"{operation}: {error}") from None
+            if not isinstance(answer, kind):
+                raise BackendProtocolError(f"{operation}: an answer of another operation")
+            return answer
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- reading --------------------------------------------------------------------------
 
