@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,25 @@ def run_system(
         return {"system": system, "exitstatus": done.returncode, "tests": [], "error": tail}
     data: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
     return data
+
+
+def run_systems(
+    systems: Sequence[str], workdir: Path, plugins: Sequence[str], pytest_args: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Run the systems' suites side by side (one process each, as many as there are CPUs), in
+    the order given; say when each one is done."""
+    workers = max(1, min(len(systems), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = {
+            system: pool.submit(run_system, system, workdir, plugins, pytest_args)
+            for system in systems
+        }
+        for system, run in runs.items():
+            document = run.result()
+            tests = document["tests"]
+            failed = sum(1 for test in tests if test["outcome"] in ("failed", "error"))
+            print(f"{system}: {len(tests)} contract tests run, {failed} failed", flush=True)
+    return [runs[system].result() for system in systems]
 
 
 def cell_for(tests: list[dict[str, Any]]) -> Cell:
@@ -199,7 +219,7 @@ def run_report(
         print("No installed plugin offers a contract target (hook tidbok_contract_targets).")
         return 1
     with tempfile.TemporaryDirectory(prefix="tidbok-contract-") as tmp:
-        documents = [run_system(system, Path(tmp), plugins, pytest_args) for system in chosen]
+        documents = run_systems(chosen, Path(tmp), plugins, pytest_args)
     markdown, json_path, ok = write_report(documents, output)
     print(markdown.read_text(encoding="utf-8"))
     print(f"\nWritten: {markdown} and {json_path}")
