@@ -82,7 +82,15 @@ from tidbok.errors import (
 )
 from tidbok.events import ActivityKind, BookingActivity
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Access1177, BookingResult, Caller, Capability, Schedule, WriteOutcome
+from tidbok.models import (
+    Access1177,
+    BookedBy,
+    BookingResult,
+    Caller,
+    Capability,
+    Schedule,
+    WriteOutcome,
+)
 from tidbok.plugins import PluginRegistry
 from tidbok.readback import write_with_readback
 from tidbok.service import BookingService
@@ -606,6 +614,8 @@ def check_result(
         assert result.booking.unit == faulty.unit
         assert result.booking.start == at(25, 12 if operation == "invite" else 10)
         assert result.booking.subject_of_care == CITIZEN.subject_of_care
+        # Booked or moved by the citizen just now, whether the answer came or was read back.
+        assert result.booking.booked_by is BookedBy.CITIZEN
         assert result.booking.is_invitation is (operation == "invite")
         if operation == "rebook":
             assert result.booking.id == MINE
