@@ -152,12 +152,13 @@ FAULTS: tuple[Fault, ...] = (
 # within the read-back window), else "outcome unknown" (nothing happened, and the citizen is asked
 # to look at Bokade tider before trying again).
 #
-# riv (crm:scheduling) cannot deduplicate either: MakeBooking has no key, so, like PASiS, a write
-# is sent once, a 503 or 429 (a SOAP Server fault with that status) is retried after Retry-After,
-# and an ambiguous answer is read back from GetSubjectOfCareSchedule. The mock's http_500 is a SOAP
-# Server fault, not a Client fault (a definite refusal): it may come after the write, so it is
-# read back, and finds nothing. A timeout, a reset or an unreadable 200 is read back too: nothing
-# is found unless a commit_* fault made the write happen.
+# riv (crm:scheduling) cannot deduplicate either: MakeBooking, UpdateBooking and CancelBooking
+# carry no key, so, like PASiS, a write is sent once, a 503 or 429 (a SOAP Server fault with that
+# status) is retried after Retry-After, and anything ambiguous is read back from
+# GetSubjectOfCareSchedule. The mock's http_500 is a SOAP Server fault, not a Client fault (a
+# definite refusal): it may come after the write, so it is read back, and finds nothing. A
+# timeout, a reset or an unreadable 200 is read back too: nothing is found unless a commit_* fault
+# made the write happen (commit_then_500 is a Server fault as well).
 #
 # PMO deduplicates writes by Idempotency-Key, so a write is retried with the same key on 5xx,
 # 429, reset and timeout: PMO replays an answer it lost and never writes twice (after
@@ -165,7 +166,8 @@ FAULTS: tuple[Fault, ...] = (
 # until the write is done). Only a malformed 200 is not retried blindly; it is read back, and
 # since the handler never ran, nothing is found.
 #
-# Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline. A list
+# Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline (riv's
+# adapter retries an unreadable SOAP answer itself, within the same read retries). A list
 # fault that never stops therefore fails the unit with the last attempt's error: a timeout (delay,
 # commit_after_client_timeout) is "backend timeout", refusals (commit_then_500 too) and a cut
 # connection "backend unavailable", an unreadable answer "backend protocol error".
@@ -236,7 +238,7 @@ REAL_TIME_FAULTS: frozenset[Fault] = frozenset({"delay", "commit_after_client_ti
 #: Reading again is always safe, so every fault is retried, a garbled answer included.
 READ_RETRIED: frozenset[Fault] = frozenset(FAULTS)
 
-# -- the world: four units on four mock backends --------------------------------------------------
+# -- the world: six units on six mock backends ----------------------------------------------------
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)  # a Monday morning
 CITIZEN = Caller(subject_of_care=PersonalIdentityNumber("191212121212"))
@@ -413,7 +415,7 @@ class Inbox:
 
 @dataclass
 class World:
-    """The four backends and one BookingService over them."""
+    """The six backends and one BookingService over them."""
 
     backends: dict[str, Backend]
     service: BookingService
@@ -472,7 +474,7 @@ async def _start(stack: AsyncExitStack, name: str, unit: str) -> tuple[Backend, 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def running() -> AsyncIterator[World]:
-    """Four mocks behind one BookingService, shared by every cell of the module.
+    """Six mocks behind one BookingService, shared by every cell of the module.
 
     Sharing keeps the matrix fast (a new HTTP client costs tens of milliseconds); the breaker
     never opens with these settings, and every cell starts from a reset backend.
