@@ -1,11 +1,16 @@
-"""The fault matrix: every fault of the mocks x every write and the list x PASiS and PMO.
+"""The fault matrix: every fault of the mocks x every write and the list x PASiS, PMO and riv.
 
-The writes are book, rebook, cancel and, for PASiS, booking an open invitation (PMO has none).
+The writes are book, rebook, cancel and, for PASiS, booking an open invitation (PMO and riv have
+none).
 
-One BookingService runs over four in-process mocks: two PASiS backends and two PMO backends with
-one unit each. In every cell one unit (the *faulty* unit, the first backend of the system under
-test) gets a fault on the API route of the operation, while the three other units must keep
-answering, at the same time, as if nothing happened. Each cell asserts:
+One BookingService runs over six in-process mocks: two PASiS backends, two PMO backends and two
+riv (crm:scheduling) producers with one unit each. In every cell one unit (the *faulty* unit, the
+first backend of the system under test) gets a fault on the API route of the operation, while the
+five other units must keep answering, at the same time, as if nothing happened. riv has no slot
+ids on the wire: the service's id of a slot is the one the riv plugin packs from its start, end,
+time type and resource (the mock's slot id), so every slot of the scenario has an explicit end and
+:meth:`Backend.slot_ref` gives the service's id of a mock slot (the same id in PASiS and PMO).
+Each cell asserts:
 
 1. the caller's outcome: the result, or exactly the typed error of :data:`EXPECTED`, never an
    untyped exception;
@@ -31,11 +36,19 @@ a breaker threshold too high to open. A ``delay`` waits 0.5 s (beyond the attemp
 ``http_503`` and ``http_429`` carry ``Retry-After: 1``, which the service waits on its fake timer
 (:class:`~tests.timers.PacedTimer`): it counts against the deadline, but takes no real time.
 ``commit_after_client_timeout`` writes 0.4 s after the request arrived: after the client gave up
-(0.3 s), and within PASiS's read-back window (reads at about 0.3, 0.5 and 0.9 s, well inside the
-2 s budget; ``test_the_late_commit_falls_in_the_read_back_window`` checks that). The mock commits
-in real time, so in those cells, as in ``delay`` cells, the service's pauses (read-back pauses,
-PMO's waits for a key still in progress) take real time too; every other cell runs on the fake
-timer alone.
+(0.3 s), and within the read-back window of PASiS and riv (reads at about 0.3, 0.5 and 0.9 s,
+well inside the 2 s budget; ``test_the_late_commit_falls_in_the_read_back_window`` checks that).
+The mock commits in real time, so in those cells, as in ``delay`` cells, the service's pauses
+(read-back pauses, PMO's waits for a key still in progress) take real time too; every other cell
+runs on the fake timer alone.
+
+The expected rows are reasoned out above :data:`EXPECTED`. riv's row is PASiS's without the
+invitation: MakeBooking, UpdateBooking and CancelBooking carry no idempotency key, so a write is
+sent once; a 503 or 429 proves nothing was written and is sent again after Retry-After; any other
+failure, the mock's ``http_500`` (a SOAP ``Server`` fault, which may come after the write)
+included, is read back from GetSubjectOfCareSchedule, which finds the write only when a commit_*
+fault made it happen (else "outcome unknown"). Its list is retried like every read, an
+unreadable SOAP answer too.
 """
 
 from __future__ import annotations
@@ -56,6 +69,7 @@ import pytest_asyncio
 
 import tidbok_pasis
 import tidbok_pmo
+import tidbok_riv
 from tests.timers import PacedTimer
 from tidbok import hookimpl
 from tidbok.backend_http import OutcomeUnknown
@@ -68,18 +82,28 @@ from tidbok.errors import (
 )
 from tidbok.events import ActivityKind, BookingActivity
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import Access1177, BookingResult, Caller, Capability, Schedule, WriteOutcome
+from tidbok.models import (
+    Access1177,
+    BookedBy,
+    BookingResult,
+    Caller,
+    Capability,
+    Schedule,
+    WriteOutcome,
+)
 from tidbok.plugins import PluginRegistry
+from tidbok.readback import write_with_readback
 from tidbok.service import BookingService
 from tidbok.settings import ResilienceSettings, TidbokSettings
 from tidbok_contract.mock_admin import MockAdminSeeder
 from tidbok_contract.seeding import FaultTarget
-from tidbok_mocks import run_pasis, run_pmo
+from tidbok_mocks import run_pasis, run_pmo, run_riv
 from tidbok_pasis.adapter import PasisAdapter
 from tidbok_pasis.seeder import PasisSeeder
 from tidbok_pmo.seeder import PmoSeeder
+from tidbok_riv.seeder import MOCK_RESULT_TEXTS, RivSeeder
 
-System: TypeAlias = Literal["pasis", "pmo"]
+System: TypeAlias = Literal["pasis", "pmo", "riv"]
 Operation: TypeAlias = Literal["book", "rebook", "cancel", "invite", "list"]
 Fault: TypeAlias = Literal[
     "delay",
@@ -97,12 +121,13 @@ Fault: TypeAlias = Literal[
 #: in ``failed_units`` with that error's code, and every other unit's bookings are there).
 Outcome: TypeAlias = Literal["ok"] | type[TidbokError]
 
-SYSTEMS: tuple[System, ...] = ("pasis", "pmo")
+SYSTEMS: tuple[System, ...] = ("pasis", "pmo", "riv")
 OPERATIONS: tuple[Operation, ...] = ("book", "rebook", "cancel", "invite", "list")
 #: The operations of each system: booking an open invitation is PASiS's alone (R15).
 OPERATIONS_OF: dict[System, tuple[Operation, ...]] = {
     "pasis": OPERATIONS,
     "pmo": tuple(operation for operation in OPERATIONS if operation != "invite"),
+    "riv": tuple(operation for operation in OPERATIONS if operation != "invite"),
 }
 WRITES: tuple[Operation, ...] = ("book", "rebook", "cancel", "invite")
 FAULTS: tuple[Fault, ...] = (
@@ -127,13 +152,22 @@ FAULTS: tuple[Fault, ...] = (
 # within the read-back window), else "outcome unknown" (nothing happened, and the citizen is asked
 # to look at Bokade tider before trying again).
 #
+# riv (crm:scheduling) cannot deduplicate either: MakeBooking, UpdateBooking and CancelBooking
+# carry no key, so, like PASiS, a write is sent once, a 503 or 429 (a SOAP Server fault with that
+# status) is retried after Retry-After, and anything ambiguous is read back from
+# GetSubjectOfCareSchedule. The mock's http_500 is a SOAP Server fault, not a Client fault (a
+# definite refusal): it may come after the write, so it is read back, and finds nothing. A
+# timeout, a reset or an unreadable 200 is read back too: nothing is found unless a commit_* fault
+# made the write happen (commit_then_500 is a Server fault as well).
+#
 # PMO deduplicates writes by Idempotency-Key, so a write is retried with the same key on 5xx,
 # 429, reset and timeout: PMO replays an answer it lost and never writes twice (after
 # commit_then_500 it kept the key with the write; during a late commit it answers "in progress"
 # until the write is done). Only a malformed 200 is not retried blindly; it is read back, and
 # since the handler never ran, nothing is found.
 #
-# Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline. A list
+# Reads are retried on 5xx, 429, reset, timeout and a garbled answer within the deadline (riv's
+# adapter retries an unreadable SOAP answer itself, within the same read retries). A list
 # fault that never stops therefore fails the unit with the last attempt's error: a timeout (delay,
 # commit_after_client_timeout) is "backend timeout", refusals (commit_then_500 too) and a cut
 # connection "backend unavailable", an unreadable answer "backend protocol error".
@@ -163,6 +197,13 @@ _ROWS: dict[System, dict[Operation, tuple[Outcome, ...]]] = {
         "cancel": (OK,      OK,      OK,      OK,      OK,      UNKNOWN, OK,      OK,      OK),
         "list":   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED, DOWN,    DOWN,    SLOW),
     },
+    "riv": {
+        #          delay    http_500 http_503 http_429 reset    malformd c_t_drop c_t_500  late
+        "book":   (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "rebook": (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "cancel": (UNKNOWN, UNKNOWN, OK,      OK,      UNKNOWN, UNKNOWN, OK,      OK,      OK),
+        "list":   (SLOW,    DOWN,    DOWN,    DOWN,    DOWN,    GARBLED, DOWN,    DOWN,    SLOW),
+    },
 }
 # fmt: on
 
@@ -187,6 +228,9 @@ LIST_ATTEMPTS: dict[Fault, int] = {
     "commit_after_client_timeout": 3,
 }
 
+#: Systems that cannot deduplicate a write: it is sent once and read back when ambiguous.
+WRITES_ONCE: frozenset[System] = frozenset({"pasis", "riv"})
+
 #: Faults during which the backend works on in real time (see the module docstring).
 REAL_TIME_FAULTS: frozenset[Fault] = frozenset({"delay", "commit_after_client_timeout"})
 
@@ -194,7 +238,7 @@ REAL_TIME_FAULTS: frozenset[Fault] = frozenset({"delay", "commit_after_client_ti
 #: Reading again is always safe, so every fault is retried, a garbled answer included.
 READ_RETRIED: frozenset[Fault] = frozenset(FAULTS)
 
-# -- the world: four units on four mock backends --------------------------------------------------
+# -- the world: six units on six mock backends ----------------------------------------------------
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)  # a Monday morning
 CITIZEN = Caller(subject_of_care=PersonalIdentityNumber("191212121212"))
@@ -217,6 +261,8 @@ BACKENDS: dict[str, tuple[System, str]] = {
     "pasis-b": ("pasis", "SE2321000016-7002"),
     "pmo-a": ("pmo", "SE2321000016-8001"),
     "pmo-b": ("pmo", "SE2321000016-8002"),
+    "riv-a": ("riv", "SE2321000016-9001"),
+    "riv-b": ("riv", "SE2321000016-9002"),
 }
 TIME_TYPE = "TT-OPEN"
 NEW_SLOT = "S-NEW"  # free: booked by "book", the target of "rebook"
@@ -227,6 +273,9 @@ MINE = "B-MINE"  # the citizen's own booking: rebooked or cancelled
 STAFF = "B-STAFF"  # a booking staff made for the citizen
 #: The citizen's active bookings on every unit before a cell: booking id -> slot id.
 SEEDED: dict[str, str] = {MINE: "S-MINE", STAFF: "S-STAFF"}
+#: How long every slot lasts: its end is explicit, so that riv's slot id (which packs the start
+#: and the end) can be computed for every slot.
+SLOT_LENGTH = timedelta(minutes=30)
 
 
 def at(day: int, hour: int) -> datetime:
@@ -234,19 +283,24 @@ def at(day: int, hour: int) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=STOCKHOLM)
 
 
+#: When every slot of the scenario starts (the invited slot is PASiS's alone).
+SLOT_STARTS: dict[str, datetime] = {
+    NEW_SLOT: at(25, 10),
+    FREE_SLOT: at(25, 11),
+    SEEDED[MINE]: at(26, 10),
+    SEEDED[STAFF]: at(26, 11),
+    INVITED_SLOT: at(25, 12),
+}
+
+
 def scenario(system: System, unit: str, seeder: MockAdminSeeder) -> dict[str, Any]:
     """One unit with a bookable and changeable time type, two free slots and two bookings; in
     PASiS also an open invitation offering one more slot (kept out of slot searches)."""
     everything = Access1177(visible=True, bookable=True, changeable=True)
-    slots = {
-        NEW_SLOT: at(25, 10),
-        FREE_SLOT: at(25, 11),
-        SEEDED[MINE]: at(26, 10),
-        SEEDED[STAFF]: at(26, 11),
-    }
+    slots = {slot: start for slot, start in SLOT_STARTS.items() if slot != INVITED_SLOT}
     invitations: dict[str, Any] = {}
     if system == "pasis":
-        slots[INVITED_SLOT] = at(25, 12)
+        slots[INVITED_SLOT] = SLOT_STARTS[INVITED_SLOT]
         invited = {"unit": unit, "person": CITIZEN.subject_of_care.value, "slots": [INVITED_SLOT]}
         invitations["invitations"] = [{"id": INVITATION} | invited]
     return {
@@ -257,7 +311,13 @@ def scenario(system: System, unit: str, seeder: MockAdminSeeder) -> dict[str, An
             | seeder.time_type_fields(everything)
         ],
         "slots": [
-            {"id": slot, "unit": unit, "time_type": TIME_TYPE, "start": start.isoformat()}
+            {
+                "id": slot,
+                "unit": unit,
+                "time_type": TIME_TYPE,
+                "start": start.isoformat(),
+                "end": (start + SLOT_LENGTH).isoformat(),
+            }
             for slot, start in slots.items()
         ],
         "bookings": [
@@ -287,6 +347,12 @@ class Backend:
     unit: str
     seeder: MockAdminSeeder
     admin: httpx.AsyncClient
+
+    def slot_ref(self, slot: str) -> str:
+        """The service's id of the mock's slot ``slot``: the same in PASiS and PMO; in riv, whose
+        wire has no slot ids, the one the plugin packs from start, end, time type and resource."""
+        start = SLOT_STARTS[slot]
+        return self.seeder.slot_id_of(slot, self.unit, TIME_TYPE, start, start + SLOT_LENGTH)
 
     async def inject(self, fault: Fault, target: FaultTarget, times: int | None) -> None:
         """Make requests of the target's route fail with ``fault`` (every time when ``times``
@@ -349,7 +415,7 @@ class Inbox:
 
 @dataclass
 class World:
-    """The four backends and one BookingService over them."""
+    """The six backends and one BookingService over them."""
 
     backends: dict[str, Backend]
     service: BookingService
@@ -379,7 +445,7 @@ async def _start(stack: AsyncExitStack, name: str, unit: str) -> tuple[Backend, 
             "base_url": pasis.api_url,
             "credentials": {"api_key": pasis.api_key},
         }
-    else:
+    elif system == "pmo":
         pmo = await stack.enter_async_context(run_pmo(now=NOW))
         seeder = PmoSeeder(pmo.url)
         admin_url = pmo.admin_url
@@ -388,6 +454,19 @@ async def _start(stack: AsyncExitStack, name: str, unit: str) -> tuple[Backend, 
             "base_url": pmo.url,
             "credentials": {"client_id": pmo.client_id, "client_secret": pmo.client_secret},
         }
+    else:
+        riv = await stack.enter_async_context(run_riv(now=NOW))
+        seeder = RivSeeder(riv.url)
+        admin_url = riv.admin_url
+        settings = {
+            "system": "riv",
+            "base_url": riv.url,
+            "options": {
+                "earliest_booking": "next_day",
+                "change_cutoff_hours": 24,
+                "result_texts": MOCK_RESULT_TEXTS,
+            },
+        }
     stack.push_async_callback(seeder.aclose)
     admin = await stack.enter_async_context(httpx.AsyncClient(base_url=admin_url))
     return Backend(name, system, unit, seeder, admin), settings
@@ -395,7 +474,7 @@ async def _start(stack: AsyncExitStack, name: str, unit: str) -> tuple[Backend, 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def running() -> AsyncIterator[World]:
-    """Four mocks behind one BookingService, shared by every cell of the module.
+    """Six mocks behind one BookingService, shared by every cell of the module.
 
     Sharing keeps the matrix fast (a new HTTP client costs tens of milliseconds); the breaker
     never opens with these settings, and every cell starts from a reset backend.
@@ -421,6 +500,7 @@ async def running() -> AsyncIterator[World]:
         registry = PluginRegistry()
         registry.register(tidbok_pasis, name="pasis")
         registry.register(tidbok_pmo, name="pmo")
+        registry.register(tidbok_riv, name="riv")
         inbox = Inbox()
         registry.register(inbox, name="inbox")
         timer = PacedTimer()
@@ -463,17 +543,18 @@ TARGETS: dict[Operation, FaultTarget] = {
 Result: TypeAlias = BookingResult | WriteOutcome | Schedule
 
 
-def operate(world: World, operation: Operation, unit: str) -> Awaitable[Result]:
+def operate(world: World, operation: Operation, faulty: Backend) -> Awaitable[Result]:
     """The citizen's call for the operation on the faulty unit."""
-    service = world.service
+    service, unit = world.service, faulty.unit
     if operation == "book":
-        return service.book(CITIZEN, unit, NEW_SLOT, accept_terms=True)
+        return service.book(CITIZEN, unit, faulty.slot_ref(NEW_SLOT), accept_terms=True)
     if operation == "rebook":
-        return service.rebook(CITIZEN, unit, MINE, NEW_SLOT)
+        return service.rebook(CITIZEN, unit, MINE, faulty.slot_ref(NEW_SLOT))
     if operation == "cancel":
         return service.cancel(CITIZEN, unit, MINE)
     if operation == "invite":
-        return service.book_invitation(CITIZEN, unit, INVITATION, INVITED_SLOT, accept_terms=True)
+        invited = faulty.slot_ref(INVITED_SLOT)
+        return service.book_invitation(CITIZEN, unit, INVITATION, invited, accept_terms=True)
     return service.schedule(CITIZEN)
 
 
@@ -503,13 +584,16 @@ async def serve_healthy(world: World, backends: list[Backend]) -> float:
         asyncio.gather(*(world.service.unit_bookings(CITIZEN, b.unit) for b in backends)),
     )
     for backend, slots, bookings in zip(backends, slot_lists, booking_lists, strict=True):
-        assert {s.id for s in slots} == {NEW_SLOT, FREE_SLOT}, backend.name
+        assert {s.id for s in slots} == {backend.slot_ref(s) for s in (NEW_SLOT, FREE_SLOT)}, (
+            backend.name
+        )
         assert {b.id for b in bookings} == set(SEEDED), backend.name
     return time.monotonic()
 
 
 def expected_book(operation: Operation, done: bool, result: Result | None) -> dict[str, str]:
-    """The citizen's bookings on the faulty unit after the cell."""
+    """The citizen's bookings on the faulty unit after the cell (the appointment book's slot ids
+    are the mock's, in every system)."""
     if not done or operation == "list":
         return dict(SEEDED)
     if operation == "book":
@@ -532,6 +616,8 @@ def check_result(
         assert result.booking.unit == faulty.unit
         assert result.booking.start == at(25, 12 if operation == "invite" else 10)
         assert result.booking.subject_of_care == CITIZEN.subject_of_care
+        # Booked or moved by the citizen just now, whether the answer came or was read back.
+        assert result.booking.booked_by is BookedBy.CITIZEN
         assert result.booking.is_invitation is (operation == "invite")
         if operation == "rebook":
             assert result.booking.id == MINE
@@ -586,9 +672,9 @@ def test_the_table_covers_every_cell() -> None:
 
 
 def test_every_write_of_every_system_is_in_the_matrix() -> None:
-    """Every write a system offers has its row; only a system without open invitations (PMO)
-    lacks the invitation row."""
-    plugins = {"pasis": tidbok_pasis, "pmo": tidbok_pmo}
+    """Every write a system offers has its row; only a system without open invitations (PMO,
+    riv) lacks the invitation row."""
+    plugins = {"pasis": tidbok_pasis, "pmo": tidbok_pmo, "riv": tidbok_riv}
     for system in SYSTEMS:
         [declared] = plugins[system].tidbok_scheduling_systems()
         offered = set(WRITES)
@@ -596,18 +682,28 @@ def test_every_write_of_every_system_is_in_the_matrix() -> None:
             offered.discard("invite")
         assert {o for o in OPERATIONS_OF[system] if o in WRITES} == offered, system
     assert "invite" in OPERATIONS_OF["pasis"]
+    assert set(plugins) == set(SYSTEMS) == {system for system, _ in BACKENDS.values()}
 
 
 def test_the_late_commit_falls_in_the_read_back_window() -> None:
-    """``commit_after_client_timeout`` writes after the client gave up and well before PASiS's
-    last read-back (``write_with_readback``: 3 reads, ``pause`` and ``2 * pause`` apart)."""
-    pause = inspect.signature(PasisAdapter).parameters["readback_pause"].default
-    last_read = FAST.attempt_timeout + pause + 2 * pause
-    assert FAST.attempt_timeout < LATE_COMMIT_SECONDS < last_read - 0.3  # with room to spare
-    # The last read-back fits in the call's budget even if the budget ran in real time and each of
-    # the three reads took a whole attempt (on the matrix's fake timer only the pauses count
-    # against it), so the budget never cuts the window short.
-    assert last_read + 3 * FAST.attempt_timeout < FAST.deadline
+    """``commit_after_client_timeout`` writes after the client gave up and well before the last
+    read-back of PASiS and riv (``write_with_readback``: 3 reads, ``pause`` and ``2 * pause``
+    apart; PASiS passes its ``readback_pause``, riv keeps the defaults)."""
+    defaults = inspect.signature(write_with_readback).parameters
+    assert defaults["attempts"].default == 3
+    windows = {
+        "pasis": inspect.signature(PasisAdapter).parameters["readback_pause"].default,
+        "riv": defaults["pause"].default,
+    }
+    assert set(windows) == WRITES_ONCE
+    for system, pause in windows.items():
+        last_read = FAST.attempt_timeout + pause + 2 * pause
+        # With room to spare.
+        assert FAST.attempt_timeout < LATE_COMMIT_SECONDS < last_read - 0.3, system
+        # The last read-back fits in the call's budget even if the budget ran in real time and
+        # each of the three reads took a whole attempt (on the matrix's fake timer only the
+        # pauses count against it), so the budget never cuts the window short.
+        assert last_read + 3 * FAST.attempt_timeout < FAST.deadline, system
     assert "commit_after_client_timeout" in REAL_TIME_FAULTS
 
 
@@ -635,7 +731,7 @@ async def test_fault_cell(world: World, system: System, operation: Operation, fa
 
     started = time.monotonic()
     faulty_call, healthy_ended = await asyncio.gather(
-        outcome_of(operate(world, operation, faulty.unit)), serve_healthy(world, healthy)
+        outcome_of(operate(world, operation, faulty)), serve_healthy(world, healthy)
     )
     result, error = faulty_call.result, faulty_call.error
     rules = await faulty.clear_faults()
@@ -668,12 +764,12 @@ async def test_fault_cell(world: World, system: System, operation: Operation, fa
     else:
         assert emitted == []
 
-    # The write reached PASiS once (a 503/429 refusal proves it did not, and is retried); PMO
-    # always saw one Idempotency-Key.
+    # The write reached PASiS or riv once (a 503/429 refusal proves it did not, and is retried);
+    # PMO always saw one Idempotency-Key.
     if operation != "list":
         method, path = faulty.seeder.fault_routes()[target]
         writes = await faulty.requests(method or "POST", path)
-        if system == "pasis":
+        if system in WRITES_ONCE:
             reached = [w for w in writes if w["status"] not in (429, 503)]
             assert len(reached) == 1, writes
         else:

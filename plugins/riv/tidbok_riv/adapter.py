@@ -365,8 +365,7 @@ class RivAdapter(HttpSchedulingAdapter):
             return await self._result(unit, answer.bookingId, citizen, key, outcome)
 
         async def read_back() -> BookingResult | None:
-            held = await self._held_at(unit, citizen, key)
-            return BookingResult(booking=held) if held is not None else None
+            return await self._read_back(unit, citizen, key)
 
         return await write_with_readback(write, read_back, sleep=self.http.sleep)
 
@@ -403,8 +402,7 @@ class RivAdapter(HttpSchedulingAdapter):
             return await self._result(unit, booking_id, subject_of_care, key, outcome)
 
         async def read_back() -> BookingResult | None:
-            held = await self._held_at(unit, subject_of_care, key)
-            return BookingResult(booking=held) if held is not None else None
+            return await self._read_back(unit, subject_of_care, key)
 
         return await write_with_readback(write, read_back, sleep=self.http.sleep)
 
@@ -445,6 +443,17 @@ class RivAdapter(HttpSchedulingAdapter):
         given = caller.given_name if caller is not None else None
         family = caller.family_name if caller is not None else None
         return SubjectOfCareType(firstName=given or unknown, lastName=family or unknown)
+
+    async def _read_back(
+        self, unit: str, citizen: PersonalIdentityNumber, key: mapping.SlotKey
+    ) -> BookingResult | None:
+        """The result of a book or rebook whose answer was lost, if the citizen now holds the
+        slot: booked or moved by the citizen via 1177 just now, like :meth:`_result` says (the
+        listing has no booked-by and would say staff)."""
+        held = await self._held_at(unit, citizen, key)
+        if held is None:
+            return None
+        return BookingResult(booking=held.model_copy(update={"booked_by": BookedBy.CITIZEN}))
 
     async def _held_at(
         self, unit: str, citizen: PersonalIdentityNumber, key: mapping.SlotKey
