@@ -33,6 +33,7 @@ _PUBLIC = {
     "ActivityIntent": "tidbok.events",
     "ActivityKind": "tidbok.events",
     "AdapterContext": "tidbok.adapter",
+    "BackendHttp": "tidbok.backend_http",
     "BackendProtocolError": "tidbok.errors",
     "BackendSettings": "tidbok.settings",
     "BackendTimeout": "tidbok.errors",
@@ -115,7 +116,7 @@ if TYPE_CHECKING:
         SchedulingAdapter,
         SchedulingSystem,
     )
-    from tidbok.backend_http import write_with_readback
+    from tidbok.backend_http import BackendHttp, write_with_readback
     from tidbok.clock import (
         STOCKHOLM,
         Clock,
@@ -210,6 +211,7 @@ __all__ = [
     "ActivityIntent",
     "ActivityKind",
     "AdapterContext",
+    "BackendHttp",
     "BackendProtocolError",
     "BackendSettings",
     "BackendTimeout",

@@ -13,13 +13,9 @@ citizen's schedule is read back (GetSubjectOfCareSchedule) before answering.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TypeVar
-
-import httpx
 
 from tidbok import (
     AdapterContext,
-    BackendProtocolError,
     BackendSettings,
     BackendUnit,
     BookedBy,
@@ -29,7 +25,6 @@ from tidbok import (
     Capability,
     HttpSchedulingAdapter,
     NewBooking,
-    NotAvailableVia1177,
     NotFound,
     OutcomeKind,
     OutsideBookingWindow,
@@ -40,16 +35,12 @@ from tidbok import (
     TechnicalFault,
     TimeType,
     WriteOutcome,
-    acting_caller,
     instant,
     may_book_start,
     to_stockholm,
     write_with_readback,
 )
 from tidbok.crm import (
-    OPERATIONS,
-    Actor,
-    ActorType,
     CancelBooking,
     CancelBookingResponse,
     GetAllHealthcareFacilities,
@@ -65,30 +56,15 @@ from tidbok.crm import (
     MakeBooking,
     MakeBookingResponse,
     ResultCode,
-    SoapFault,
-    SubjectOfCareType,
     TimeslotType,
     UpdateBooking,
     UpdateBookingResponse,
-    WireError,
-    XmlType,
     format_timestamp,
     parse_timestamp,
-    read_response,
-    write_request,
 )
 from tidbok_riv import mapping
 from tidbok_riv.options import RivOptions
-
-T = TypeVar("T", bound=XmlType)
-
-#: Shown to a citizen whose agent tries what the contract lets only the citizen do.
-AGENT_ONLY_BOOKS = "an agent may only book new times at a crm:scheduling unit (flow 1)"
-
-
-def is_client_fault(response: httpx.Response) -> bool:
-    """Whether a 5xx answer is a SOAP ``Client`` fault: the producer read and refused it."""
-    return b"Client</faultcode>" in response.content and b"Fault" in response.content
+from tidbok_riv.soap import RivSoap
 
 
 class RivAdapter(HttpSchedulingAdapter):
@@ -103,6 +79,8 @@ class RivAdapter(HttpSchedulingAdapter):
             verify=self.options.tls_context(),
         )
         super().__init__(http)
+        self.soap = RivSoap(http, self.options, backend.base_url)
+        """The SOAP calls to this producer (:mod:`tidbok_riv.soap`)."""
         self._base_url = backend.base_url
         self._units = context.units
         self._clock = context.clock
@@ -117,79 +95,6 @@ class RivAdapter(HttpSchedulingAdapter):
         """This producer's capabilities, from the backend's settings."""
         return self.options.capabilities
 
-    # -- plumbing -------------------------------------------------------------------------
-
-    def _actor(self, citizen: PersonalIdentityNumber | None, books: bool = False) -> Actor:
-        """The Actor header: the caller in progress, else the citizen, else tidbok as agent."""
-        caller = acting_caller()
-        if caller is not None and (citizen is None or caller.subject_of_care == citizen):
-            if caller.agent_id is None:
-                return Actor(
-                    actorId=caller.subject_of_care.value, actorType=ActorType.SUBJECT_OF_CARE
-                )
-            if not books:
-                raise NotAvailableVia1177(AGENT_ONLY_BOOKS)
-            return Actor(actorId=caller.agent_id, actorType=ActorType.SUBJECT_OF_CARE_AGENT)
-        if citizen is not None:
-            return Actor(actorId=citizen.value, actorType=ActorType.SUBJECT_OF_CARE)
-        return Actor(
-            actorId=self.options.consumer_hsa_id, actorType=ActorType.SUBJECT_OF_CARE_AGENT
-        )
-
-    def _subject(self, citizen: PersonalIdentityNumber | None = None) -> str:
-        """The body's subject_of_care: the citizen, else the caller's, else the lookup one."""
-        if citizen is not None:
-            return citizen.value
-        caller = acting_caller()
-        if caller is not None:
-            return caller.subject_of_care.value
-        return self.options.lookup_subject_of_care.value
-
-    async def _call(
-        self,
-        operation: str,
-        unit: str,
-        message: XmlType,
-        actor: Actor,
-        kind: type[T],
-        *,
-        write: bool = False,
-    ) -> T:
-        op = OPERATIONS[operation]
-        body = write_request(op, unit, actor, message)
-        url = self.options.url(self._base_url, operation)
-        headers = {"SOAPAction": f'"{op.soap_action}"'}
-        # An unreadable answer to a read is often a one-off: reading again is safe, so it is
-        # retried like the core retries a garbled JSON answer (never a write: that is read back).
-        attempts = 1 if write else 1 + self.http.resilience.read_retries
-        for attempt in range(attempts):
-            if write:
-                response = await self.http.write(
-                    operation,
-                    "POST",
-                    url,
-                    retry=False,
-                    content=body,
-                    headers=headers,
-                    definite=is_client_fault,
-                )
-            else:
-                response = await self.http.read(
-                    operation, "POST", url, content=body, headers=headers, definite=is_client_fault
-                )
-            try:
-                answer = read_response(op, response.content)
-            except SoapFault as fault:
-                raise mapping.fault_error(fault, operation) from None
-            except WireError as error:
-                if attempt + 1 < attempts and self.http.time_left() > 0:
-                    continue
-                raise BackendProtocolError(f"{operation}: {error}") from None
-            if not isinstance(answer, kind):
-                raise BackendProtocolError(f"{operation}: an answer of another operation")
-            return answer
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
     # -- reading --------------------------------------------------------------------------
 
     async def list_units(self) -> list[BackendUnit]:
@@ -199,13 +104,13 @@ class RivAdapter(HttpSchedulingAdapter):
             if "GetAllHealthcareFacilities" not in self.options.operations:
                 units[hsa_id] = BackendUnit(hsa_id=hsa_id, name=hsa_id)
                 continue
-            answer = await self._call(
+            answer = await self.soap.call(
                 "GetAllHealthcareFacilities",
                 hsa_id,
                 GetAllHealthcareFacilities(
-                    healthcare_facility=hsa_id, subject_of_care=self._subject()
+                    healthcare_facility=hsa_id, subject_of_care=self.soap.subject()
                 ),
-                self._actor(None),
+                self.soap.actor(None),
                 GetAllHealthcareFacilitiesResponse,
             )
             for info in answer.healthcareFacilityInfos:
@@ -218,11 +123,11 @@ class RivAdapter(HttpSchedulingAdapter):
 
     async def list_time_types(self, unit: str) -> list[TimeType]:
         """The unit's time types bookable online (GetAllTimeTypes)."""
-        answer = await self._call(
+        answer = await self.soap.call(
             "GetAllTimeTypes",
             unit,
-            GetAllTimeTypes(healthcare_facility=unit, subject_of_care=self._subject()),
-            self._actor(None, books=True),
+            GetAllTimeTypes(healthcare_facility=unit, subject_of_care=self.soap.subject()),
+            self.soap.actor(None, books=True),
             GetAllTimeTypesResponse,
         )
         return [mapping.to_time_type(item) for item in answer.ListOfTimeTypes]
@@ -253,7 +158,7 @@ class RivAdapter(HttpSchedulingAdapter):
     ) -> list[TimeslotType]:
         first = to_stockholm(start).date()
         last = to_stockholm(end - timedelta(microseconds=1)).date()
-        answer = await self._call(
+        answer = await self.soap.call(
             "GetAvailableTimeslots",
             unit,
             GetAvailableTimeslots(
@@ -262,9 +167,9 @@ class RivAdapter(HttpSchedulingAdapter):
                 startDateInclusive=first,
                 endDateInclusive=max(first, last),
                 timeTypeID=time_type,
-                subject_of_care=self._subject(),
+                subject_of_care=self.soap.subject(),
             ),
-            self._actor(None, books=booking_id is None),
+            self.soap.actor(None, books=booking_id is None),
             GetAvailableTimeslotsResponse,
         )
         return list(answer.timeslotDetail)
@@ -296,13 +201,13 @@ class RivAdapter(HttpSchedulingAdapter):
         self, unit: str, subject_of_care: PersonalIdentityNumber
     ) -> list[Booking]:
         """The citizen's bookings at the unit (GetSubjectOfCareSchedule), with their flags."""
-        answer = await self._call(
+        answer = await self.soap.call(
             "GetSubjectOfCareSchedule",
             unit,
             GetSubjectOfCareSchedule(
                 healthcare_facility=unit, subject_of_care=subject_of_care.value
             ),
-            self._actor(subject_of_care),
+            self.soap.actor(subject_of_care),
             GetSubjectOfCareScheduleResponse,
         )
         return [
@@ -315,11 +220,11 @@ class RivAdapter(HttpSchedulingAdapter):
         self, unit: str, booking_id: str, subject_of_care: PersonalIdentityNumber
     ) -> Booking:
         """One booking (GetBookingDetails); NotFound for an open invitation or another's."""
-        answer = await self._call(
+        answer = await self.soap.call(
             "GetBookingDetails",
             unit,
             GetBookingDetails(healthcare_facility=unit, bookingId=booking_id),
-            self._actor(subject_of_care),
+            self.soap.actor(subject_of_care),
             GetBookingDetailsResponse,
         )
         timeslot = answer.timeslotDetail
@@ -347,15 +252,15 @@ class RivAdapter(HttpSchedulingAdapter):
                 resourceID=key.resource,
                 timeTypeID=key.time_type,
             ),
-            subject_of_care_info=self._names(),
+            subject_of_care_info=self.soap.names(),
         )
 
         async def write() -> BookingResult:
-            answer = await self._call(
+            answer = await self.soap.call(
                 "MakeBooking",
                 unit,
                 message,
-                self._actor(citizen, books=True),
+                self.soap.actor(citizen, books=True),
                 MakeBookingResponse,
                 write=True,
             )
@@ -384,15 +289,15 @@ class RivAdapter(HttpSchedulingAdapter):
                 resourceID=key.resource,
                 timeTypeID=key.time_type,
             ),
-            subject_of_care_info=self._names(),
+            subject_of_care_info=self.soap.names(),
         )
 
         async def write() -> BookingResult:
-            answer = await self._call(
+            answer = await self.soap.call(
                 "UpdateBooking",
                 unit,
                 message,
-                self._actor(subject_of_care),
+                self.soap.actor(subject_of_care),
                 UpdateBookingResponse,
                 write=True,
             )
@@ -417,11 +322,11 @@ class RivAdapter(HttpSchedulingAdapter):
         request = CancelBooking(healthcare_facility=unit, bookingId=booking_id, message=message)
 
         async def write() -> WriteOutcome:
-            answer = await self._call(
+            answer = await self.soap.call(
                 "CancelBooking",
                 unit,
                 request,
-                self._actor(subject_of_care),
+                self.soap.actor(subject_of_care),
                 CancelBookingResponse,
                 write=True,
             )
@@ -436,13 +341,6 @@ class RivAdapter(HttpSchedulingAdapter):
         return await write_with_readback(write, read_back, sleep=self.http.sleep)
 
     # -- helpers --------------------------------------------------------------------------
-
-    def _names(self) -> SubjectOfCareType:
-        caller = acting_caller()
-        unknown = self.options.unknown_name
-        given = caller.given_name if caller is not None else None
-        family = caller.family_name if caller is not None else None
-        return SubjectOfCareType(firstName=given or unknown, lastName=family or unknown)
 
     async def _read_back(
         self, unit: str, citizen: PersonalIdentityNumber, key: mapping.SlotKey
