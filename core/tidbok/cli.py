@@ -65,14 +65,14 @@ def _load(path: str) -> TidbokSettings | None:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tidbok.gateway import GatewayConfigError, serve
     from tidbok.gateway.sqlite_file import StoreInUse
-    from tidbok.routing import SystemNotInstalled
+    from tidbok.routing import BackendSetupError
 
     settings = _load(args.config)
     if settings is None:
         return 2
     try:
         asyncio.run(serve(settings, host=args.host, port=args.port))
-    except (GatewayConfigError, StoreInUse, SystemNotInstalled) as error:
+    except (GatewayConfigError, StoreInUse, BackendSetupError) as error:
         # One line saying what is wrong and what to do (the port in use, a missing key, ...).
         print(f"tidbok serve: {error}", file=sys.stderr)
         return 2
@@ -218,7 +218,7 @@ async def overview_table(service: BookingService, hsa_id: str) -> str:
 
 def _cmd_overview(args: argparse.Namespace) -> int:
     from tidbok.errors import TidbokError
-    from tidbok.routing import SystemNotInstalled
+    from tidbok.routing import BackendSetupError
     from tidbok.service import BookingService
 
     settings = _load(args.config)
@@ -231,7 +231,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
     try:
         print(asyncio.run(run()))
-    except SystemNotInstalled as error:
+    except BackendSetupError as error:
         print(f"tidbok overview: {error}", file=sys.stderr)
         return 2
     except TidbokError as error:

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+from pydantic import ValidationError
 
 from tidbok import hookspecs
 from tidbok.adapter import SchedulingSystem
@@ -144,7 +145,7 @@ class PluginRegistry:
         try:
             plugin = entry_point.load()
         except Exception as error:
-            self._fail(entry_point.name, f"failed to import {entry_point.value}: {error!r}")
+            self._fail(entry_point.name, f"failed to import {entry_point.value}: {_said(error)}")
             return
         self.register(plugin, entry_point.name, version)
 
@@ -253,6 +254,16 @@ def validate_system(system: object) -> None:
         isinstance(capability, Capability) for capability in capabilities
     ):
         raise PluginError(f"system {name}: capabilities must be a frozenset of Capability")
+
+
+def _said(error: Exception) -> str:
+    """An import failure in one line: a validation error names each field and the problem."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{error.title}.{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
+    return f"{type(error).__name__}: {error}"
 
 
 def default_registry(settings: PluginSettings | None = None) -> PluginRegistry:

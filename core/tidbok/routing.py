@@ -12,6 +12,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from tidbok.adapter import AdapterContext, SchedulingAdapter, SchedulingSystem
 from tidbok.backend_http import CallObserver
 from tidbok.clock import Clock, SystemTimer, Timer
@@ -19,12 +21,17 @@ from tidbok.errors import BackendUnavailable, CaseTypeNotActive, InvalidInput, N
 from tidbok.identity import normalize_hsa_id
 from tidbok.models import ActiveUnit, Capability, CaseType, CaseTypeKind
 from tidbok.rules import SystemRules
-from tidbok.settings import TidbokSettings, UnitSettings
+from tidbok.settings import BackendSettings, TidbokSettings, UnitSettings
 
 log = logging.getLogger("tidbok.service")
 
 
-class SystemNotInstalled(ValueError):
+class BackendSetupError(ValueError):
+    """A configured backend cannot be set up: its plugin is missing or broken, or its options
+    are wrong. The message is one line saying what to change; ``tidbok serve`` refuses to start."""
+
+
+class SystemNotInstalled(BackendSetupError):
     """A configured unit needs a scheduling system that no loaded plugin provides.
 
     Raised when the service is built (so ``tidbok serve`` refuses to start), unless the unit is
@@ -134,7 +141,7 @@ class UnitDirectory:
                 observer=observer,
                 units=tuple(unit.hsa_id for unit in settings.units if unit.backend == backend_name),
             )
-            adapters[backend_name] = system.connect(backend, context)
+            adapters[backend_name] = _connect(system, backend_name, backend, context)
         routes: dict[str, UnitRoute] = {}
         for unit_settings in settings.units:
             backend = settings.backends[unit_settings.backend]
@@ -173,6 +180,34 @@ class UnitDirectory:
                 await adapter.aclose()
             except Exception:
                 log.exception("closing backend %s failed", name)
+
+
+def _connect(
+    system: SchedulingSystem, name: str, backend: BackendSettings, context: AdapterContext
+) -> SchedulingAdapter:
+    """The system's adapter for one backend; a plugin mistake is one line naming what to do."""
+    try:
+        adapter = system.connect(backend, context)
+    except TypeError as error:
+        missing = getattr(error, "args", ("",))[0]
+        if "abstract method" in str(missing):
+            raise BackendSetupError(
+                f"system {system.name}: its adapter cannot be created ({missing}); implement "
+                "every SchedulingAdapter method (docs/plugin-authors.md)"
+            ) from None
+        raise
+    except ValidationError as error:
+        problems = "; ".join(
+            ": ".join(filter(None, (".".join(str(part) for part in item["loc"]), item["msg"])))
+            for item in error.errors(include_input=False, include_url=False)
+        )
+        raise BackendSetupError(f"backend {name} ({system.name}): {problems}") from None
+    if not isinstance(adapter, SchedulingAdapter):
+        raise BackendSetupError(
+            f"system {system.name}: connect() returned {type(adapter).__name__}, not a "
+            "tidbok.SchedulingAdapter"
+        )
+    return adapter
 
 
 def _require_systems(settings: TidbokSettings, systems: Mapping[str, SchedulingSystem]) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tidbok.clock import STOCKHOLM, elapsed, to_stockholm
 
@@ -33,6 +33,25 @@ class SystemRules(BaseModel):
     earliest_booking: EarliestBooking
     change_cutoff: timedelta = Field(default=timedelta(0), ge=timedelta(0))
     """Cancel and rebook are allowed until this much elapsed time before the booking starts."""
+
+    @field_validator("earliest_booking", mode="before")
+    @classmethod
+    def _earliest_named(cls, value: object) -> object:
+        if value is None:
+            raise ValueError(
+                "None is not a rule: write EarliestBooking.NEXT_DAY or EarliestBooking.SAME_DAY"
+            )
+        return value
+
+    @field_validator("change_cutoff", mode="before")
+    @classmethod
+    def _cutoff_is_a_duration(cls, value: object) -> object:
+        if value is None:
+            raise ValueError(
+                "None is not a duration: write timedelta(0) for no cut-off "
+                "(changes allowed until the start), or e.g. timedelta(hours=24)"
+            )
+        return value
 
     @property
     def same_day_allowed(self) -> bool:
