@@ -19,6 +19,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 SKELETON = {
     "pyproject.toml": "pyproject.toml.tmpl",
     "README.md": "README.md.tmpl",
+    ".gitignore": "gitignore.tmpl",
     "src/{package}/__init__.py": "init.py.tmpl",
     "src/{package}/system.py": "system.py.tmpl",
     "src/{package}/adapter.py": "adapter.py.tmpl",

@@ -56,6 +56,8 @@ def test_the_template_is_a_separate_distribution(tmp_path: Path) -> None:
     for word in ("TO" + "DO", "FIX" + "ME", "NotImplemented" + "Error"):
         assert word not in text
     assert "not implemented yet" in text
+    assert "__pycache__/" in (tmp_path / "acme" / ".gitignore").read_text()
+    assert "https://github.com/)" not in text  # no bare links
     with pytest.raises(TemplateError, match="not empty"):
         write_plugin("acme", tmp_path / "acme")
 
