@@ -29,7 +29,32 @@ def _pull_plugins(args: argparse.Namespace) -> None:
             args.variant = item.partition("=")[2]
         else:
             rest.append(item)
-    args.pytest_args = rest[1:] if rest[:1] == ["--"] else rest
+    args.pytest_args = _joined(rest[1:] if rest[:1] == ["--"] else rest)
+
+
+#: The suite's options that take a value (see tidbok_contract.options).
+_VALUED = (
+    "--tidbok-url",
+    "--tidbok-credential",
+    "--tidbok-known-failures",
+    "--tidbok-plugin",
+    "--tidbok-variant",
+    "--tidbok-results",
+)
+
+
+def _joined(arguments: list[str]) -> list[str]:
+    """``--tidbok-x VALUE`` as ``--tidbok-x=VALUE``: pytest reads a separate value that looks
+    like a path (``/abs/known.toml``) as a test path before the suite's options exist, which
+    moves its rootdir away from the plugin's folder and drops the plugin's ``addopts``."""
+    joined: list[str] = []
+    items = iter(arguments)
+    for item in items:
+        if item in _VALUED:
+            joined.append(f"{item}={next(items, '')}")
+        else:
+            joined.append(item)
+    return joined
 
 
 def cmd_contract(args: argparse.Namespace) -> int:
