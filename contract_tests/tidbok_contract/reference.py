@@ -15,6 +15,7 @@ import contextlib
 import enum
 import inspect
 import itertools
+import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import MISSING, fields, is_dataclass
@@ -147,7 +148,8 @@ def render() -> str:
     parts += ["## `tidbok_contract.seeding`: contract targets, seeders, faults", ""]
     for name in SEEDING_NAMES:
         parts.append(describe(name, getattr(seeding, name)))
-    return "\n".join(parts).rstrip() + "\n"
+    text = "\n".join(parts).rstrip() + "\n"
+    return re.sub(r" at 0x[0-9a-f]+>", ">", text)  # default values' reprs, the same every run
 
 
 if __name__ == "__main__":
