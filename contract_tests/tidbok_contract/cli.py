@@ -74,7 +74,9 @@ def cmd_contract(args: argparse.Namespace) -> int:
     argv = ["--pyargs", "tidbok_contract", "--tidbok-system", args.system, *plugin_args]
     if args.variant:
         argv += ["--tidbok-variant", args.variant]
-    return int(pytest.main([*argv, *args.pytest_args]))
+    from tidbok_contract.options import UNRELATED_PLUGINS
+
+    return int(pytest.main([*argv, *UNRELATED_PLUGINS, *args.pytest_args]))
 
 
 def cmd_new_plugin(args: argparse.Namespace) -> int:

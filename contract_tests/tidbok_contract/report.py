@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tidbok_contract.options import UNRELATED_PLUGINS
+
 PASS, FAIL, NOT_APPLICABLE, KNOWN_FAILURE = "pass", "fail", "not applicable", "known failure"
 SYMBOL = {PASS: "✅ pass", FAIL: "❌ fail", NOT_APPLICABLE: "➖ n/a", KNOWN_FAILURE: "⚠️ known"}
 #: Report rows, in order; the names match ``ContractTests.feature`` (no pytest import needed).
@@ -73,6 +75,7 @@ def run_system(
         sys.executable,
         "-m",
         "pytest",
+        *UNRELATED_PLUGINS,
         "--pyargs",
         "tidbok_contract",
         "--tidbok-system",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tidbok_contract.options import UNRELATED_PLUGINS
+
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY = "tests.contract.memory_target"
 BROKEN = "tests.contract.broken_target"
@@ -53,6 +55,7 @@ def run_suite(
         python,
         "-m",
         "pytest",
+        *UNRELATED_PLUGINS,
         *target,
         "--tidbok-system",
         system,

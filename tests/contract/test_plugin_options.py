@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.contract.runner import ROOT, run_suite
+from tidbok_contract.options import UNRELATED_PLUGINS
 
 pytestmark = pytest.mark.slow
 
 
 def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *UNRELATED_PLUGINS, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
