@@ -30,6 +30,9 @@ class FaultKind(StrEnum):
     DELAY = "delay"
     """Answer later than the attempt timeout."""
     HTTP_500 = "http_500"
+    """Answer 500 in the system's own error format (PASiS ``TEKNISKT_FEL``, PMO's
+    ``internal-error`` problem, riv's ``soap:Server`` fault) without performing the operation:
+    nothing is written."""
     HTTP_503 = "http_503"
     """Service unavailable, with Retry-After."""
     RESET = "reset"
@@ -48,13 +51,19 @@ class FaultTarget(StrEnum):
     """Which adapter operation a fault applies to."""
 
     BOOK = "book"
+    """The adapter's ``book``: a new booking of a free slot (MakeBooking)."""
     REBOOK = "rebook"
+    """The adapter's ``rebook``: moving a booking to another slot (UpdateBooking)."""
     CANCEL = "cancel"
+    """The adapter's ``cancel``: cancelling a booking (CancelBooking)."""
     BOOK_INVITATION = "book_invitation"
     """Booking a slot of an open invitation (systems with open invitations only)."""
     LIST_BOOKINGS = "bookings_for"
+    """The adapter's ``bookings_for``: the citizen's bookings at a unit"""
     SEARCH = "available_slots"
+    """The adapter's ``available_slots``: the free-slot search (GetAvailableTimeslots)."""
     ANY = "any"
+    """Every request to the system's API, whatever the operation (``set_down`` uses it)."""
 
 
 class SeedingUnsupported(Exception):
@@ -66,7 +75,10 @@ class SeededInvitation:
     """An invitation the seeder created, with the ids of the slots it offers."""
 
     id: str
+    """The invitation's id, the same the plugin's adapter reports (``Invitation.id``)."""
     slot_ids: tuple[str, ...]
+    """The ids of the slots it offers, as the adapter reports them (``Slot.id``): one per start
+    asked for, in the same order."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +86,16 @@ class AppointmentRecord:
     """One booking as staff see it in the appointment book (R2)."""
 
     booking_id: str
+    """The booking's id, the same the plugin's adapter reports (``Booking.id``) and ``add_booking``
+    returned."""
     start: datetime
+    """When the booking starts (an aware datetime)."""
     subject_of_care: PersonalIdentityNumber
+    """The citizen the booking is for."""
     booked_by: BookedBy
+    """Who made the booking: the citizen via 1177, or care staff."""
     hidden: bool
+    """The unit has hidden the booking from 1177 (dold bokning); staff still see it."""
 
 
 class ContractSeeder(ABC):
@@ -163,7 +181,10 @@ class ContractEnvironment:
     """A backend ready for the contract suite: how to connect to it and how to seed it."""
 
     backend: BackendSettings
+    """The backend's settings (system, base URL, credentials, options), as tidbok connects the
+    plugin's adapter with them."""
     seeder: ContractSeeder
+    """The seeder that puts that same backend into the states the suite names."""
 
 
 class ContractTarget(ABC):

@@ -45,9 +45,12 @@ class AdapterContext:
     """What the core hands an adapter when it connects: the clock and the resilience policy."""
 
     clock: Clock = field(default_factory=SystemClock)
+    """Tells the current instant (aware, in Europe/Stockholm); a frozen one in tests."""
     timer: Timer = field(default_factory=SystemTimer)
     """Elapsed time and waiting (deadlines, backoff, breaker, pauses); a fake one in tests."""
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
+    """Timeouts, retries, backoff and circuit breaker for this backend's calls (the settings'
+    ``resilience``); ``backend_http`` applies them."""
     backend_name: str = "default"
     """The backend's key in the settings, for logs and metrics."""
     observer: CallObserver | None = None
@@ -230,11 +233,16 @@ class SchedulingSystem(ABC):
     name: str
     """Short, lower-case, unique: the value of ``system`` in backend settings (e.g. ``"pasis"``)."""
     display_name: str
+    """The system's name for people (e.g. ``"PASiS"``), shown by ``tidbok plugins``."""
     version: str
+    """The plugin's version, shown by ``tidbok plugins``."""
     rules: SystemRules
+    """The system's booking rules (R8, R9); an adapter's own ``rules`` win for its backend."""
     case_type_names: Mapping[CaseTypeKind, str]
     """The system's own names for the case types (R5); units may rename them."""
     capabilities: frozenset[Capability] = frozenset()
+    """The optional features the system supports; an adapter's own ``capabilities`` win for its
+    backend."""
 
     @abstractmethod
     def connect(self, backend: BackendSettings, context: AdapterContext) -> SchedulingAdapter:

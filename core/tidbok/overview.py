@@ -56,6 +56,7 @@ class TimeTypeOverview(Model):
     """One time type: its access, what 1177 does with it, and slots at other levels."""
 
     time_type: TimeType
+    """The time type as the scheduling system reports it, with its own access."""
     on_1177: Access1177
     """What 1177 does with the type at this unit, given its activated case types."""
     free_slots: int
@@ -68,6 +69,7 @@ class UnitOverview(Model):
     """The R14 overview of one unit (see :mod:`tidbok.overview`)."""
 
     unit: ActiveUnit
+    """The unit, with its activated case types."""
     period_start: StockholmDatetime
     """The current instant when the overview was made: free slots are counted from here."""
     period_end: StockholmDatetime

@@ -31,6 +31,7 @@ class SystemRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     earliest_booking: EarliestBooking
+    """The earliest day a new booking or rebooking may be made for."""
     change_cutoff: timedelta = Field(default=timedelta(0), ge=timedelta(0))
     """Cancel and rebook are allowed until this much elapsed time before the booking starts."""
 
@@ -82,7 +83,7 @@ class BookingWindow:
     now: datetime
     """The current instant, in UTC."""
     earliest: datetime
-    """The earliest start a new booking may have, in UTC."""
+    """The earliest start a new booking may have, in Europe/Stockholm."""
 
     @classmethod
     def at(cls, rules: SystemRules, now: datetime) -> BookingWindow:
