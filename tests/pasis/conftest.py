@@ -117,7 +117,9 @@ async def adapter() -> AsyncIterator[PasisAdapter]:
     """An adapter for a PASiS at ``API`` (mock it with the ``api`` fixture)."""
     backend = BackendSettings(system="pasis", base_url=API, credentials={"api_key": "test-key"})
     context = AdapterContext(clock=FrozenClock(NOW), resilience=FAST)
-    pasis = PasisAdapter(backend, context, readback_pause=0.0)
+    # Pages of 50 (PASiS's own default) so paging is exercised with a few dozen items; the
+    # adapter's default asks for PASiS's maximum, 500.
+    pasis = PasisAdapter(backend, context, readback_pause=0.0, page_size=50)
     yield pasis
     await pasis.aclose()
 

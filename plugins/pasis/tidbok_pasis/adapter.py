@@ -60,7 +60,7 @@ R = TypeVar("R", bound=BaseModel)
 
 API_KEY_HEADER = "X-Api-Key"
 #: Posts per page the adapter asks for (PASiS allows 1..500, default 50).
-PAGE_SIZE = 50
+PAGE_SIZE = 500
 #: The longest search window PASiS accepts, in days (both dates inclusive).
 MAX_SEARCH_DAYS = 92
 

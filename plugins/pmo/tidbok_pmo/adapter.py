@@ -66,7 +66,7 @@ R = TypeVar("R", bound=BaseModel)
 API_BASE = "/api/v1/"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: Items per page the adapter asks for (PMO allows 1..200, default 50).
-PAGE_SIZE = 100
+PAGE_SIZE = 200
 #: Seconds between asks while PMO still processes an earlier attempt with the same key.
 IN_PROGRESS_PAUSE = 0.1
 
