@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tidbok import __version__
 from tidbok.commands import Command, Commands
 from tidbok.logsafe import configure_logging
+from tidbok.mock_command import add_mock_command
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.settings import PluginSettings
 
@@ -315,9 +316,10 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
 
-    # Everything else comes from plugins: the mocks (`mock`), the contract kit (`contract`,
-    # `new-plugin`), the demo (`demo`) and any vendor's.
+    # Everything else comes from plugins: the mocks they offer (`mock NAME`), the contract kit
+    # (`contract`, `new-plugin`), the demo (`demo`) and any vendor's commands.
     registry = registry or default_registry(PluginSettings(strict=False))
+    add_mock_command(commands, registry)
     registry.hook.tidbok_register_commands(commands=commands)
     parser.set_defaults(registry=registry)
     return parser

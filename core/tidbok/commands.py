@@ -1,13 +1,15 @@
-"""Where plugins add sub-commands to ``tidbok`` (the ``tidbok_register_commands`` hook).
+"""Where plugins add sub-commands to ``tidbok`` (the ``tidbok_register_commands`` hook), and
+what a plugin's mock server looks like to ``tidbok mock`` (the ``tidbok_mock_servers`` hook).
 
-The core contributes ``plugins``, ``serve`` and ``overview``; the mocks, the contract kit and the
-demo contribute theirs through the hook, exactly as a vendor's plugin would.
+The core contributes ``plugins``, ``serve``, ``token``, ``overview`` and ``mock``; the contract
+kit and the demo contribute theirs through the hook, exactly as a vendor's plugin would.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Protocol
 
 Command = Callable[[argparse.Namespace], int]
 """A command's body: gets the parsed arguments, returns the exit code."""
@@ -40,3 +42,21 @@ class Commands:
     def names(self) -> frozenset[str]:
         """The names of the commands added so far."""
         return frozenset(self._names)
+
+
+class MockOffer(Protocol):
+    """A mock server a plugin offers to ``tidbok mock NAME`` (hook ``tidbok_mock_servers``)."""
+
+    @property
+    def name(self) -> str:
+        """What follows ``tidbok mock``: usually the scheduling system's name."""
+        ...
+
+    @property
+    def summary(self) -> str:
+        """One line for ``tidbok mock --help``."""
+        ...
+
+    def main(self, argv: list[str]) -> int:
+        """Serve the mock with the options in ``argv`` until interrupted; the exit code."""
+        ...

@@ -30,7 +30,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from tidbok.adapter import SchedulingSystem
-    from tidbok.commands import Commands
+    from tidbok.commands import Commands, MockOffer
     from tidbok.events import ActivityIntent, BookingActivity
 
 hookspec = pluggy.HookspecMarker("tidbok")
@@ -93,8 +93,22 @@ def tidbok_register_commands(commands: Commands) -> None:
     Called once when ``tidbok`` starts, before its arguments are parsed. ``commands`` is a
     :class:`tidbok.commands.Commands`; call ``commands.add(name, help=..., description=...,
     run=...)`` for each command and configure the returned :class:`argparse.ArgumentParser`.
-    ``run`` receives the parsed :class:`argparse.Namespace` and returns the exit code. The mocks add
-    ``tidbok mock``, the contract kit ``tidbok contract`` and ``tidbok new-plugin``, the demo
-    ``tidbok demo``. Import heavy modules inside ``run``, so that ``tidbok --help`` stays fast.
+    ``run`` receives the parsed :class:`argparse.Namespace` and returns the exit code. The contract
+    kit adds ``tidbok contract`` and ``tidbok new-plugin``, the demo ``tidbok demo``. Import heavy
+    modules inside ``run``, so that ``tidbok --help`` stays fast.
+    """
+    raise AssertionError("hook specification; never called")
+
+
+@hookspec
+def tidbok_mock_servers() -> list[MockOffer]:
+    """Offer mock servers of scheduling systems to ``tidbok mock NAME``.
+
+    Return a list of :class:`tidbok.commands.MockOffer` objects: each has a ``name`` (what
+    follows ``tidbok mock``, usually the system's name), a one-line ``summary`` and
+    ``main(argv)``, which serves the mock with the options in ``argv`` until interrupted and
+    returns the exit code (``tidbok mock NAME --help`` passes ``--help`` on). The bundled mocks
+    offer ``pasis``, ``pmo`` and ``riv``; a vendor offers the mock of its own system. Called once
+    when ``tidbok`` starts: import the mock itself inside ``main``.
     """
     raise AssertionError("hook specification; never called")
