@@ -7,9 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..common.admin_backend import ScheduleAdmin
-from ..common.admin_models import SlotIn, TimeTypeIn
-from ..common.invitations import InvitationSections
+from ..kit import InvitationSections, ScheduleAdmin, SlotIn, TimeTypeIn
 from .auth import API_KEY_HEADER
 from .demo import demo_scenario
 from .model import PasisSlot, PasisState, PasisTimeType

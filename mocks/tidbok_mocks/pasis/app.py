@@ -9,10 +9,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from ..common.app import assemble_app
-from ..common.clock import MockClock
-from ..common.context import MockContext
-from ..common.runner import MockServer, serve
+from ..kit import MockClock, MockContext, MockServer, assemble_app, serve
 from .admin import PasisAdmin
 from .api import API_BASE, PASIS_STATE, routes
 from .auth import API_KEY_HEADER, api_key_middleware

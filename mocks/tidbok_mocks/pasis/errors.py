@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..common.errors import ErrorKind, MockError
+from ..kit import ErrorKind, MockError
 
 FELKOD: dict[ErrorKind, tuple[int, str]] = {
     ErrorKind.INVALID: (400, "OGILTIG_BEGARAN"),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..common.clock import MockClock
-from ..common.ids import sequential_ids
-from ..common.invitations import Invitation, InvitationStatus, ReservableSlot
-from ..common.schedule import Schedule, TimeType
+from ..kit import (
+    Invitation,
+    InvitationStatus,
+    MockClock,
+    ReservableSlot,
+    Schedule,
+    TimeType,
+    sequential_ids,
+)
 
 LEVEL_HIDDEN = 1
 """1177-nivå 1: not shown on 1177."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..common.errors import ErrorKind, MockError
-from ..common.schedule import Booking
-from ..common.times import stockholm_date
+from ..kit import Booking, ErrorKind, MockError, stockholm_date
 from .model import LEVEL_BOOKABLE, LEVEL_CHANGEABLE, PasisSlot
 
 CHANGE_CUTOFF = timedelta(hours=24)

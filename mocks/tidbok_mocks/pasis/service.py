@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..common.errors import ErrorKind, MockError
-from ..common.invitations import close_invitation
-from ..common.schedule import BookedBy, Booking, Unit, unit_key
+from ..kit import BookedBy, Booking, ErrorKind, MockError, Unit, close_invitation, unit_key
 from . import rules
 from .model import Invitation, InvitationStatus, PasisSlot, PasisState
 

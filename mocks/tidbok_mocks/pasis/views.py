@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..common.personnummer import dashed
-from ..common.schedule import BookedBy, Booking, BookingStatus, Schedule, Unit
-from ..common.times import format_local
+from ..kit import BookedBy, Booking, BookingStatus, Schedule, Unit, format_local
 from .model import Invitation, InvitationStatus, PasisSlot, PasisTimeType
 
 BOKAD_AV = {BookedBy.STAFF: "personal", BookedBy.CITIZEN: "invanare"}

@@ -8,10 +8,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ..common import personnummer
-from ..common.errors import ErrorKind, MockError
-from ..common.http import query_int, query_str
-from ..common.times import local_datetime
+from ..kit import ErrorKind, MockError, local_datetime, personnummer, query_int, query_str
 
 ItemT = TypeVar("ItemT")
 

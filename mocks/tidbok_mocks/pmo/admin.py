@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..common.admin_backend import ScheduleAdmin
-from ..common.admin_models import SlotIn, TimeTypeIn
-from ..common.schedule import Slot
+from ..kit import ScheduleAdmin, Slot, SlotIn, TimeTypeIn
 from .demo import demo_scenario
 from .model import PmoBookingType, PmoState
 from .oauth import TOKEN_PATH

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..common.errors import ErrorKind, MockError
-from ..common.http import parse_body, query_str, require_query
+from ..kit import ErrorKind, MockError, parse_body, query_str, require_query
 from . import views
 from .oauth import PMO_STATE
 from .schemas import CancelIn, CreateAppointmentIn, RescheduleIn

@@ -9,10 +9,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from ..common.app import assemble_app
-from ..common.clock import MockClock
-from ..common.context import MockContext
-from ..common.runner import MockServer, serve
+from ..kit import MockClock, MockContext, MockServer, assemble_app, serve
 from .admin import PmoAdmin
 from .api import API_BASE, routes
 from .errors import render_pmo_error

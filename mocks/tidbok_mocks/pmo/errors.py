@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from ..common.errors import ErrorKind, MockError
+from ..kit import ErrorKind, MockError
 
 PROBLEM_BASE = "https://pmo.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"

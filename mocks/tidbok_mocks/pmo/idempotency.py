@@ -20,10 +20,15 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from ..common.clock import MockClock
-from ..common.context import is_admin_path
-from ..common.errors import ErrorKind, ErrorRenderer, MockError
-from ..common.middleware import HANDLER_ANSWER_KEY, handler_ran
+from ..kit import (
+    HANDLER_ANSWER_KEY,
+    ErrorKind,
+    ErrorRenderer,
+    MockClock,
+    MockError,
+    handler_ran,
+    is_admin_path,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..common.clock import MockClock
-from ..common.ids import uuid_ids
-from ..common.schedule import Schedule, Slot, TimeType
+from ..kit import MockClock, Schedule, Slot, TimeType, uuid_ids
 from .idempotency import IdempotencyStore
 from .tokens import TokenStore
 

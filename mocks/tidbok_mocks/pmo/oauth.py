@@ -9,8 +9,7 @@ import hmac
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from ..common.context import is_admin_path
-from ..common.errors import ErrorKind, MockError
+from ..kit import ErrorKind, MockError, is_admin_path
 from .idempotency import CLIENT_KEY
 from .model import PmoState
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..common.errors import ErrorKind, MockError
-from ..common.schedule import Booking
+from ..kit import Booking, ErrorKind, MockError
 from .model import PmoBookingType
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..common.errors import ErrorKind, MockError
-from ..common.schedule import BookedBy, Booking, Slot, Unit, unit_key
+from ..kit import BookedBy, Booking, ErrorKind, MockError, Slot, Unit, unit_key
 from . import rules
 from .model import PmoBookingType, PmoState
 

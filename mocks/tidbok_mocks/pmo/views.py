@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..common.schedule import BookedBy, Booking, Schedule, Slot, Unit
-from ..common.times import format_utc
+from ..kit import BookedBy, Booking, Schedule, Slot, Unit, format_utc
 from .model import PmoBookingType
 
 BOOKED_BY = {BookedBy.STAFF: "staff", BookedBy.CITIZEN: "patient"}

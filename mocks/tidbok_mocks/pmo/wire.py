@@ -10,10 +10,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ..common import personnummer
-from ..common.errors import ErrorKind, MockError
-from ..common.http import query_int, query_str
-from ..common.times import parse_aware
+from ..kit import ErrorKind, MockError, parse_aware, personnummer, query_int, query_str
 
 ItemT = TypeVar("ItemT")
 

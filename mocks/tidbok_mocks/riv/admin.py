@@ -8,11 +8,16 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field
 
-from ..common.admin_backend import ScheduleAdmin
-from ..common.admin_models import AdminModel, SlotIn, TimeTypeIn
-from ..common.context import ADMIN_PREFIX
-from ..common.http import parse_body
-from ..common.invitations import InvitationSections, ReservableSlot
+from ..kit import (
+    ADMIN_PREFIX,
+    AdminModel,
+    InvitationSections,
+    ReservableSlot,
+    ScheduleAdmin,
+    SlotIn,
+    TimeTypeIn,
+    parse_body,
+)
 from .demo import demo_scenario
 from .model import RivState, RivTimeType
 

@@ -9,10 +9,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from ..common.app import assemble_app
-from ..common.clock import MockClock
-from ..common.context import MockContext
-from ..common.runner import MockServer, serve
+from ..kit import MockClock, MockContext, MockServer, assemble_app, serve
 from .admin import RIV_STATE, RivAdmin, rules_routes
 from .endpoints import render_riv_error, routes
 from .model import RivRules, RivState

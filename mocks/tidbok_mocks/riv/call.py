@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..common.invitations import Invitation, InvitationStatus, ReservableSlot
-from ..common.schedule import Booking, Unit
+from ..kit import Booking, Invitation, InvitationStatus, ReservableSlot, Unit
 from .model import RivState
 from .soap import Node, Value, timestamp
 

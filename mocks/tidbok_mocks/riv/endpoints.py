@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..common.errors import ErrorKind, MockError
-from ..common.schedule import unit_key
+from ..kit import ErrorKind, MockError, unit_key
 from .admin import RIV_STATE
 from .call import Call
 from .names import ACTOR_NS, ACTOR_TYPES, ADDRESS_NS, endpoint_path, qname, responder

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..common.clock import MockClock
-from ..common.ids import sequential_ids
-from ..common.invitations import Invitation, ReservableSlot
-from ..common.schedule import Booking, Schedule, TimeType
-from ..common.times import stockholm_date
+from ..kit import (
+    Booking,
+    Invitation,
+    MockClock,
+    ReservableSlot,
+    Schedule,
+    TimeType,
+    sequential_ids,
+    stockholm_date,
+)
 
 
 @dataclass

@@ -8,8 +8,7 @@ from datetime import time, timedelta
 
 from lxml import etree
 
-from ..common.invitations import ReservableSlot
-from ..common.times import local_datetime, stockholm_date
+from ..kit import ReservableSlot, local_datetime, stockholm_date
 from .call import Call, booking_fields, invitation_fields, slot_fields
 from .names import CRM, responder, responder_ext
 from .soap import (

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from ..common.times import STOCKHOLM
+from ..kit import STOCKHOLM
 from .names import CRM, CRM11, SOAP11, qname, responder, responder_ext
 
 #: Requests larger than this are refused; the largest real one (MakeBooking) is a few kilobytes.

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..common.invitations import ReservableSlot, close_invitation
-from ..common.schedule import BookedBy, Booking
+from ..kit import BookedBy, Booking, ReservableSlot, close_invitation
 from . import texts
 from .call import Call
 from .names import CRM, CRM11, responder
