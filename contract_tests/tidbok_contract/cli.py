@@ -80,12 +80,12 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def cmd_new_plugin(args: argparse.Namespace) -> int:
-    """``tidbok new-plugin NAME [--dir DIR] [--example]``."""
+    """``tidbok new-plugin NAME [--dir DIR] [--example | --http]``."""
     from tidbok_contract.newplugin import TemplateError, write_plugin
 
     target = Path(args.dir) if args.dir else Path(f"tidbok-{args.name.replace('_', '-')}")
     try:
-        written = write_plugin(args.name, target, example=args.example)
+        written = write_plugin(args.name, target, example=args.example, http=args.http)
     except TemplateError as error:
         print(f"tidbok new-plugin: {error}")
         return 2
@@ -140,11 +140,19 @@ def tidbok_register_commands(commands: Commands) -> None:
         description="Write a separate distribution (pyproject.toml with a 'tidbok' entry point, "
         "an adapter skeleton, a seeder skeleton, a contract target and a test that runs the "
         "contract suite). With --example every operation is implemented over an in-memory "
-        "sandbox, so the contract suite passes at once.",
+        "sandbox, so the contract suite passes at once. With --http the plugin is a complete one "
+        "over HTTP: an adapter on HttpSchedulingAdapter, a mock of its JSON API on the mock kit "
+        "(tidbok mock NAME serves it) and a seeder over the kit's admin API, also green at once.",
         run=cmd_new_plugin,
     )
     new_plugin.add_argument("name", help="the system's name: lower-case letters, digits, _")
     new_plugin.add_argument("--dir", help="where to write it (default ./tidbok-NAME)")
-    new_plugin.add_argument(
+    kind = new_plugin.add_mutually_exclusive_group()
+    kind.add_argument(
         "--example", action="store_true", help="a complete in-memory example instead of stubs"
+    )
+    kind.add_argument(
+        "--http",
+        action="store_true",
+        help="a complete HTTP plugin with a mock on the mock kit, instead of stubs",
     )

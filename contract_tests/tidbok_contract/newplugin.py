@@ -4,11 +4,17 @@ The result is a separate distribution with its own ``pyproject.toml`` (a ``tidbo
 an adapter skeleton whose operations raise a typed "not implemented yet" error, a seeder
 skeleton, a contract target and a test that runs the contract suite. ``example=True`` writes a
 complete plugin over an in-memory sandbox instead, which passes the suite as generated.
+``http=True`` writes a complete plugin over HTTP: an adapter on ``HttpSchedulingAdapter``, a mock of
+its small JSON API on the public mock kit (``tidbok_mocks.kit``), a seeder over the kit's admin API
+and the ``tidbok_mock_servers`` hook; it passes the suite as generated too.
 """
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -33,6 +39,22 @@ EXAMPLE = {
     "src/{package}/seeder.py": "seeder_example.py.tmpl",
     "src/{package}/sandbox.py": "sandbox.py.tmpl",
 }
+#: What ``--http`` writes: the vendor code (system, adapter, mock) and its contract kit.
+HTTP = {
+    "pyproject.toml": "pyproject.toml.tmpl",
+    "README.md": "http/README.md.tmpl",
+    ".gitignore": "gitignore.tmpl",
+    "src/{package}/__init__.py": "http/init.py.tmpl",
+    "src/{package}/system.py": "http/system.py.tmpl",
+    "src/{package}/adapter.py": "http/adapter.py.tmpl",
+    "src/{package}/mock.py": "http/mock.py.tmpl",
+    "src/{package}/seeder.py": "http/seeder.py.tmpl",
+    "tests/test_contract.py": "test_contract.py.tmpl",
+}
+#: The generated files that are the vendor's own code, counted against the line budget.
+HTTP_VENDOR_CODE = ("system.py", "adapter.py", "mock.py")
+#: The most lines the vendor code of ``--http`` may have (see :func:`code_lines`).
+HTTP_LINE_BUDGET = 250
 
 
 class TemplateError(ValueError):
@@ -63,13 +85,18 @@ def render(template_name: str, values: dict[str, str]) -> str:
     return Template(text).substitute(values)
 
 
-def write_plugin(name: str, target: Path, example: bool = False) -> list[Path]:
+def write_plugin(
+    name: str, target: Path, example: bool = False, *, http: bool = False
+) -> list[Path]:
     """Write the plugin into ``target`` (created; must be empty). Returns the files written."""
     values = names(name)
+    if example and http:
+        raise TemplateError("choose --example or --http, not both")
     if target.exists() and any(target.iterdir()):
         raise TemplateError(f"{target} is not empty")
     written: list[Path] = []
-    for relative, template_name in (EXAMPLE if example else SKELETON).items():
+    files = HTTP if http else EXAMPLE if example else SKELETON
+    for relative, template_name in files.items():
         path = target / relative.format(package=values["package"])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(template_name, values), encoding="utf-8")
@@ -78,3 +105,22 @@ def write_plugin(name: str, target: Path, example: bool = False) -> list[Path]:
     typed.write_text("", encoding="utf-8")
     written.append(typed)
     return written
+
+
+def code_lines(text: str) -> int:
+    """Lines of Python code in ``text``, counted as logical lines: one per statement (an import,
+    an assignment, a ``def`` line, a ``return`` ...), however the formatter wraps it; blank lines,
+    comments and docstrings (module, class, function and attribute ones) do not count."""
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        for statement in body if isinstance(body, list) else ():
+            value = statement.value if isinstance(statement, ast.Expr) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                end = statement.end_lineno or statement.lineno
+                docstrings.update(range(statement.lineno, end + 1))
+    return sum(
+        1
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.NEWLINE and token.start[0] not in docstrings
+    )

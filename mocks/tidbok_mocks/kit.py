@@ -111,6 +111,10 @@ class AccessTimeType(TimeType):
     bookable: bool = True
     changeable: bool = True
 
+    def access(self) -> dict[str, bool]:
+        """The three flags as ``{"visible", "bookable", "changeable"}``, e.g. for the wire."""
+        return {"visible": self.visible, "bookable": self.bookable, "changeable": self.changeable}
+
 
 class AccessTimeTypeIn(TimeTypeIn):
     """``POST /__admin/time-types`` of a kit mock: the common fields plus the three flags."""
@@ -133,6 +137,92 @@ class KitState:
         default_factory=lambda: Schedule(sequential_ids(DEFAULT_ID_PREFIXES))
     )
     invitations: dict[str, Invitation] = field(default_factory=dict)
+
+    # -- what a citizen may do, with the invariants and the 1177 flags checked ----------------
+    # Reads need no lock; the writes take ``schedule.lock`` themselves.
+
+    def time_type_of(self, record: Slot | Booking) -> AccessTimeType:
+        """The time type of a slot or a booking."""
+        return self.schedule.time_type(record.time_type_id)
+
+    def free_slots(
+        self, unit: str, start: datetime, end: datetime, time_type: str | None = None
+    ) -> list[ReservableSlot]:
+        """Free slots of ``unit`` starting in ``[start, end)`` (of one time type if given), by
+        start, whatever their flags; slots an open invitation reserves are left out."""
+        found = self.schedule.free_slots(unit, start, end, time_type)
+        return [slot for slot in found if slot.invitation_id is None]
+
+    def free_slot(self, unit: str, slot_id: str) -> ReservableSlot:
+        """One slot of ``unit`` that anyone may book: ``NOT_FOUND`` if unknown or another unit's,
+        ``SLOT_TAKEN`` if booked or reserved by an invitation."""
+        slot = self.schedule.slot(slot_id)
+        if slot.unit_id != self.schedule.unit(unit).id:
+            raise MockError(ErrorKind.NOT_FOUND, f"Slot {slot_id} not found")
+        if not slot.free or slot.invitation_id is not None:
+            raise MockError(ErrorKind.SLOT_TAKEN, f"Slot {slot_id} is already booked")
+        return slot
+
+    def own_booking(self, unit: str, booking_id: str, person: str) -> Booking:
+        """The citizen's active booking at ``unit``; anyone else's, a cancelled one or an unknown
+        id is ``NOT_FOUND`` (existence never leaks). ``person`` in either personnummer form."""
+        booking = self.schedule.booking(booking_id)
+        if (
+            booking.person != parse_person(person)
+            or booking.unit_id != self.schedule.unit(unit).id
+            or not booking.active
+        ):
+            raise MockError(ErrorKind.NOT_FOUND, f"Booking {booking_id} not found")
+        return booking
+
+    def bookings(self, unit: str, person: str) -> list[Booking]:
+        """The citizen's active bookings at ``unit``, staff-made and hidden ones included."""
+        return self.schedule.bookings_of(person=parse_person(person), unit_id=unit)
+
+    def _check(self, allowed: bool, kind: ErrorKind, text: str) -> None:
+        if not allowed:
+            raise MockError(kind, text)
+
+    async def book(self, unit: str, slot_id: str, person: str, reason: str = "") -> Booking:
+        """The citizen books a free slot of a visible, bookable time type (else
+        ``NOT_BOOKABLE``); ``SLOT_TAKEN`` if someone was first. Booked by the citizen, with the
+        time type's purpose."""
+        async with self.schedule.lock:
+            slot = self.free_slot(unit, slot_id)
+            kind = self.time_type_of(slot)
+            self._check(kind.visible and kind.bookable, ErrorKind.NOT_BOOKABLE, "Not bookable")
+            return self.schedule.book(
+                slot,
+                person=parse_person(person),
+                booked_by=BookedBy.CITIZEN,
+                purpose=kind.purpose,
+                reason=reason,
+                now=self.clock.now(),
+            )
+
+    async def move(self, unit: str, booking_id: str, slot_id: str, person: str) -> Booking:
+        """The citizen moves their booking to another free slot in one step: the booking must be
+        changeable (not hidden, its time type ``changeable``, else ``NOT_CANCELLABLE``) and the
+        new slot bookable (else ``NOT_BOOKABLE``)."""
+        async with self.schedule.lock:
+            booking = self.own_booking(unit, booking_id, person)
+            slot = self.free_slot(unit, slot_id)
+            changeable = not booking.hidden and self.time_type_of(booking).changeable
+            self._check(changeable, ErrorKind.NOT_CANCELLABLE, "Not changeable")
+            kind = self.time_type_of(slot)
+            self._check(kind.visible and kind.bookable, ErrorKind.NOT_BOOKABLE, "Not bookable")
+            return self.schedule.move(booking, slot, now=self.clock.now())
+
+    async def cancel(
+        self, unit: str, booking_id: str, person: str, message: str | None = None
+    ) -> Booking:
+        """The citizen cancels their changeable booking (else ``NOT_CANCELLABLE``), with an
+        optional message the unit sees in the appointment book (``cancel_message``)."""
+        async with self.schedule.lock:
+            booking = self.own_booking(unit, booking_id, person)
+            changeable = not booking.hidden and self.time_type_of(booking).changeable
+            self._check(changeable, ErrorKind.NOT_CANCELLABLE, "Not changeable")
+            return self.schedule.cancel(booking, message=message, now=self.clock.now())
 
 
 class KitAdmin(InvitationSections, ScheduleAdmin[AccessTimeType, ReservableSlot]):
@@ -201,10 +291,20 @@ def state_of(request: web.Request) -> KitState:
     return request.app[STATE_KEY]
 
 
+def query_time(request: web.Request, name: str) -> datetime:
+    """A required query parameter as an aware datetime (ISO 8601 with offset or ``Z``);
+    missing or malformed is ``INVALID``."""
+    try:
+        return parse_aware(require_query(request, name))
+    except ValueError as error:
+        raise MockError(ErrorKind.INVALID, f"Query parameter {name!r}: {error}") from None
+
+
 def json_error_renderer(status: dict[ErrorKind, int] | None = None) -> ErrorRenderer:
     """A renderer of :class:`MockError` as ``{"error": kind, "message": text}`` with a status
-    per kind (defaults: 400 invalid, 401, 403, 404, 405, 409 slot taken and already cancelled,
-    413, 429, 503, 500 otherwise); headers (``Retry-After``) pass through."""
+    per kind (defaults: 400 invalid, 401, 403 forbidden, not bookable and not cancellable, 404,
+    405, 409 slot taken and already cancelled, 413, 422 outside the window, 429, 503, 500
+    otherwise; ``status`` overrides them); headers (``Retry-After``) pass through."""
     table = {
         ErrorKind.INVALID: 400,
         ErrorKind.UNAUTHORIZED: 401,
@@ -215,6 +315,9 @@ def json_error_renderer(status: dict[ErrorKind, int] | None = None) -> ErrorRend
         ErrorKind.SLOT_TAKEN: 409,
         ErrorKind.ALREADY_CANCELLED: 409,
         ErrorKind.INVITATION_BOOKED: 409,
+        ErrorKind.NOT_BOOKABLE: 403,
+        ErrorKind.NOT_CANCELLABLE: 403,
+        ErrorKind.OUTSIDE_WINDOW: 422,
         ErrorKind.TOO_MANY_REQUESTS: 429,
         ErrorKind.UNAVAILABLE: 503,
         **(status or {}),
@@ -388,6 +491,7 @@ __all__ = [
     "personnummer",
     "query_int",
     "query_str",
+    "query_time",
     "read_json",
     "read_optional_json",
     "request_logger",

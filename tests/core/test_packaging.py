@@ -102,7 +102,7 @@ PUBLIC_SURFACE_USERS = [
     *sorted(PACKAGE_FOLDERS["tidbok_pasis"].rglob("*.py")),
     *sorted(PACKAGE_FOLDERS["tidbok_pmo"].rglob("*.py")),
     *sorted(PACKAGE_FOLDERS["tidbok_riv"].rglob("*.py")),
-    *sorted((PACKAGE_FOLDERS["tidbok_contract"] / "template").glob("*.py.tmpl")),
+    *sorted((PACKAGE_FOLDERS["tidbok_contract"] / "template").rglob("*.py.tmpl")),
 ]
 
 
