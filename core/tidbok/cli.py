@@ -18,6 +18,7 @@ from tidbok.commands import Command, Commands
 from tidbok.logsafe import configure_logging
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.settings import PluginSettings
+from tidbok.store_cli import add_store_commands
 
 if TYPE_CHECKING:
     from tidbok.clock import Clock
@@ -314,6 +315,7 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
     )
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
+    add_store_commands(commands, _load)
 
     # Everything else comes from plugins: the mocks (`mock`), the contract kit (`contract`,
     # `new-plugin`), the demo (`demo`) and any vendor's.
