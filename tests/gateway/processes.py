@@ -230,12 +230,18 @@ class GatewayProcess:
 
 
 def write_config(
-    path: Path, pasis: Any, pmo: Any, inbox: InboxServer, store: str, **gateway: float | str
+    path: Path,
+    pasis: Any,
+    pmo: Any,
+    inbox: InboxServer,
+    store: str,
+    lease_seconds: float = 300.0,
+    **gateway: float | str,
 ) -> None:
     """``tidbok serve`` settings for both mocks and the inbox, with fast background loops.
 
-    ``store`` is the SQLite file, or a ``postgresql://`` URL (``[gateway.store] url``);
-    ``gateway`` adds or overrides ``[gateway]`` settings.
+    ``store`` is the SQLite file, or a ``postgresql://`` URL (``[gateway.store] url``) with
+    ``lease_seconds``; ``gateway`` adds or overrides ``[gateway]`` settings.
     """
     units = "\n".join(
         f'[[units]]\nhsa_id = "{unit}"\nname = "{UNIT_NAMES[unit]}"\nbackend = "{backend}"\n'
@@ -250,7 +256,7 @@ def write_config(
         **gateway,
     }
     if store.startswith("postgresql://"):
-        where = f'[gateway.store]\nurl = "{store}"\n'
+        where = f'[gateway.store]\nurl = "{store}"\nlease_seconds = {lease_seconds}\n'
     else:
         where, options["outbox_path"] = "", store
     lines = "\n".join(
