@@ -129,9 +129,9 @@ class PostgresBase:
                 if held:
                     try:
                         await conn.execute("SELECT pg_advisory_unlock(%s)", (RECONCILE_LOCK,))
-                    except BaseException:
+                    except Exception:
+                        log.warning("could not release the reconcile lock; closing its connection")
                         await conn.close()
-                        raise
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Any]:
         """The rows of one statement."""
