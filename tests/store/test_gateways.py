@@ -8,6 +8,7 @@ database of the session's real PostgreSQL server, chosen by ``[gateway.store] ur
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -24,8 +25,10 @@ from tests.gateway.conftest import (
     wait_until,
 )
 from tidbok.clock import FrozenClock
-from tidbok.gateway import RunningGateway, issue_token, start_gateway
+from tidbok.events import ActivityIntent, ActivityKind
+from tidbok.gateway import OutboxRecorder, RunningGateway, issue_token, start_gateway
 from tidbok.gateway.pg_store import PostgresGatewayStore
+from tidbok.gateway.reconciler import Reconciler
 from tidbok.plugins import PluginRegistry
 from tidbok.service import BookingService
 from tidbok_mocks.inbox import running_inbox
@@ -82,3 +85,42 @@ async def test_two_replicas_share_keys_messages_and_the_inbox(tmp_path: Path, pg
         assert inbox.state.store.deliveries == 1
         seen = (await client_two.get("/v1/inbox", headers=_headers("x"))).json()
         assert [m["delivered"] for m in seen["messages"]] == [True]
+
+
+async def test_one_replica_reconciles_while_the_other_waits(tmp_path: Path, pg_url: str) -> None:
+    systems = make_systems()
+    clock = FrozenClock(NOW)
+    settings = make_settings(tmp_path / "unused.sqlite3", None, store={"url": pg_url})
+    one, two = PostgresGatewayStore(pg_url), PostgresGatewayStore(pg_url)
+    await one.open()
+    await two.open()
+    try:
+        slot = systems.pmo.add_slot(PMO_UNIT, at(2, 10))
+        intent = ActivityIntent.model_validate(
+            {
+                "id": "intent-1",
+                "kind": ActivityKind.BOOKED,
+                "unit": PMO_UNIT,
+                "unit_name": "Barnmorskemottagningen Solna",
+                "system": "memory_pmo",
+                "subject_of_care": TOLVAN,
+                "slot_id": slot.id,
+                "start": slot.start,
+                "created_at": NOW,
+            }
+        )
+        await one.add_intent(intent, run="a-dead-replica")
+        clock.advance(timedelta(seconds=61))  # past the deadline: due on any replica
+        async with BookingService(settings, registry=systems.registry, clock=clock) as service:
+            reconciler = Reconciler(two, service, OutboxRecorder(two), deadline=60, interval=60)
+            async with one.reconcile_lock() as held:
+                assert held
+                report = await reconciler.reconcile()  # the other replica is reconciling
+                assert (report.delivered, report.dropped, report.left) == (0, 0, 0)
+                assert await two.count_open_intents() == 1
+            report = await reconciler.reconcile()
+            assert (report.delivered, report.dropped, report.left) == (0, 1, 0)
+            assert await two.count_open_intents() == 0
+    finally:
+        await one.close()
+        await two.close()
