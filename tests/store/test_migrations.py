@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tidbok.gateway.migrations import LATEST, MIGRATIONS, SchemaTooNew
+from tidbok.gateway.pg_base import StoreUnavailable
 from tidbok.gateway.pg_store import PostgresGatewayStore
 from tidbok.gateway.sqlite_file import StoreInUse
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
@@ -149,3 +150,13 @@ def test_the_store_url_must_name_postgresql() -> None:
 )
 def test_safe_url_hides_the_password(url: str, shown: str) -> None:
     assert safe_url(url) == shown
+
+
+async def test_an_unreachable_database_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    url = f"postgresql://tidbok:s3cret@/gw?host={tmp_path}"
+    store = PostgresGatewayStore(url, timeout=0.3)
+    with pytest.raises(StoreUnavailable, match="cannot connect to the PostgreSQL store") as info:
+        await store.open()
+    assert "s3cret" not in str(info.value)
+    assert "tidbok:***@" in str(info.value)
+    assert not await store.ping()
