@@ -65,6 +65,7 @@ def _load(path: str) -> TidbokSettings | None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tidbok.gateway import GatewayConfigError, serve
+    from tidbok.gateway.migrations import SchemaTooNew
     from tidbok.gateway.sqlite_file import StoreInUse
     from tidbok.routing import SystemNotInstalled
 
@@ -73,7 +74,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 2
     try:
         asyncio.run(serve(settings, host=args.host, port=args.port))
-    except (GatewayConfigError, StoreInUse, SystemNotInstalled) as error:
+    except (GatewayConfigError, StoreInUse, SchemaTooNew, SystemNotInstalled) as error:
         # One line saying what is wrong and what to do (the port in use, a missing key, ...).
         print(f"tidbok serve: {error}", file=sys.stderr)
         return 2
@@ -275,7 +276,8 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
         help="run the 1177 HTTP gateway (JSON API v1)",
         description="Serve the JSON API v1 over the configured units and backends until Ctrl-C: "
         "bearer-JWT authentication, problem+json errors, idempotent booking, and the inbox "
-        "outbox (an SQLite file) whose worker delivers messages to gateway.inbox_url. "
+        "outbox (an SQLite file, or PostgreSQL for several replicas: see tidbok store) whose "
+        "worker delivers messages to gateway.inbox_url. "
         "The [gateway] section of the settings holds the JWT key, audience and paths; "
         "see docs/gateway.md. The OpenAPI document is at /openapi.json.",
         run=_cmd_serve,

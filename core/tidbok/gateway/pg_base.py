@@ -27,14 +27,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from tidbok.gateway.auth import GatewayConfigError
 from tidbok.gateway.migrations import migrate_postgres
+from tidbok.gateway.store_admin import safe_url
 
 log = logging.getLogger("tidbok.gateway.store")
 
 #: The session-level advisory lock held by the replica that reconciles intents.
 RECONCILE_LOCK = 0x7469_6462_6F6B_0002
+
+
+class StoreUnavailable(GatewayConfigError):
+    """The PostgreSQL store cannot be reached (or refuses the login) when the gateway starts."""
 
 
 class PostgresBase:
@@ -87,11 +93,18 @@ class PostgresBase:
             name="tidbok-gateway",
         )
         try:
-            await pool.open(wait=True, timeout=self.timeout)
+            try:
+                await pool.open(wait=True, timeout=self.timeout)
+            except PoolTimeout:
+                raise StoreUnavailable(
+                    f"cannot connect to the PostgreSQL store {safe_url(self.url)} within "
+                    f"{self.timeout:g} s: check gateway.store.url, the login and that the "
+                    "database runs"
+                ) from None
             async with pool.connection() as conn:
                 self.migrated = await migrate_postgres(conn)
         except BaseException:
-            await pool.close()
+            await pool.close(timeout=0.5)  # do not wait out a connection attempt in progress
             raise
         self._pool = pool
 
@@ -129,9 +142,9 @@ class PostgresBase:
                 if held:
                     try:
                         await conn.execute("SELECT pg_advisory_unlock(%s)", (RECONCILE_LOCK,))
-                    except BaseException:
+                    except Exception:
+                        log.warning("could not release the reconcile lock; closing its connection")
                         await conn.close()
-                        raise
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Any]:
         """The rows of one statement."""
