@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,15 +76,15 @@ class Committed:
 class Killer:
     """Kills ``gateway`` from inside the mocks at the armed point; records every commit.
 
-    With ``citizens`` set, an armed ``commit`` fires only on those citizens' commits (the ones
-    whose requests go through ``gateway`` when several gateways share the mocks).
+    With ``only`` set, an armed ``commit`` fires only on the commits it accepts (e.g. those of
+    the citizens whose requests go through ``gateway`` when several gateways share the mocks).
     """
 
     gateway: GatewayProcess
     committed: list[Committed] = field(default_factory=list)
     armed: str | None = None
     fired: Counter[str] = field(default_factory=Counter)
-    citizens: Collection[str] | None = None
+    only: Callable[[Committed], bool] | None = None
 
     def watch(self, schedule: Schedule[Any, Any]) -> None:
         """Wrap the schedule's writes (the mock's handlers call these under its lock)."""
@@ -123,8 +123,9 @@ class Killer:
             raise RuntimeError("the gateway died before its write arrived")
 
     def _commit(self, kind: ActivityKind, person: str, unit: str, *times: datetime) -> None:
-        self.committed.append(Committed(kind, person, unit.upper(), *times))
-        if self.armed == "commit" and (self.citizens is None or person in self.citizens):
+        commit = Committed(kind, person, unit.upper(), *times)
+        self.committed.append(commit)
+        if self.armed == "commit" and (self.only is None or self.only(commit)):
             self._fire()  # before the mock answers: the gateway never hears of the commit
 
     def _fire(self) -> None:
@@ -236,12 +237,14 @@ def write_config(
     inbox: InboxServer,
     store: str,
     lease_seconds: float = 300.0,
+    extra: str = "",
     **gateway: float | str,
 ) -> None:
     """``tidbok serve`` settings for both mocks and the inbox, with fast background loops.
 
     ``store`` is the SQLite file, or a ``postgresql://`` URL (``[gateway.store] url``) with
-    ``lease_seconds``; ``gateway`` adds or overrides ``[gateway]`` settings.
+    ``lease_seconds``; ``gateway`` adds or overrides ``[gateway]`` settings; ``extra`` is more
+    TOML (other sections) for the end of the file.
     """
     units = "\n".join(
         f'[[units]]\nhsa_id = "{unit}"\nname = "{UNIT_NAMES[unit]}"\nbackend = "{backend}"\n'
@@ -286,7 +289,8 @@ inbox_url = "{inbox.url}"
 inbox_api_key = "inbox-key"
 {lines}
 
-{where}""",
+{where}
+{extra}""",
         encoding="utf-8",
     )
 
