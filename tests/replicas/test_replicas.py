@@ -61,10 +61,6 @@ RACERS = 50
 # ``[gateway.store] lease_seconds``), and its unfinished Idempotency-Keys; the others take them
 # over after these few seconds (the defaults, minutes, are for production). intent_deadline stays
 # above the resilience deadline of a write (shortened too: the mocks answer in milliseconds).
-# The booking whose answer a kill lost is retried (same Idempotency-Key) only after its intent
-# was settled (intent_deadline + LEASE + reconcile_interval < idempotency_lock_timeout): a retry
-# that comes sooner, followed by more changes to that booking, meets the reconciler's flaw shown
-# by test_a_rebooking_whose_answer_was_lost_keeps_its_message_when_changed_again.
 LEASE = 1.0
 FAST = {
     "intent_deadline": 2,
@@ -72,6 +68,13 @@ FAST = {
     "idempotency_lock_timeout": 3.5,
     "delivery_timeout": 1,
 }
+SETTLED_AFTER = FAST["intent_deadline"] + LEASE + 2 * FAST["reconcile_interval"]
+"""Seconds after which another replica has settled a dead replica's intent. A client whose
+replica died under a write waits that long before it retries on another replica: had it changed
+that booking again sooner, it would meet the reconciler's flaw that
+test_a_rebooking_whose_answer_was_lost_keeps_its_message_when_changed_again shows (a lost
+rebooking's message dropped). The retried booking's Idempotency-Key is free again by then
+(``idempotency_lock_timeout``)."""
 RESILIENCE = "[resilience]\ndeadline = 1.5\n"
 BOOKED, REBOOKED = ActivityKind.BOOKED, ActivityKind.REBOOKED
 
@@ -106,9 +109,9 @@ class Cluster:
     ) -> httpx.Response:
         """POST through replica ``home``, or the next one alive while it is dead.
 
-        A replica that dies under the request makes the client retry on the next one; an
-        Idempotency-Key the dead replica left unfinished answers 409 ``idempotency_conflict``
-        until ``idempotency_lock_timeout`` passes, so that is retried too (with the same key).
+        A replica that dies under the request makes the client retry on the next one (after
+        :data:`SETTLED_AFTER`); 409 ``idempotency_conflict`` (the key is in use by a request on
+        another replica) is retried too, with the same key.
         """
         async with asyncio.timeout(30):
             turn = 0
@@ -124,6 +127,7 @@ class Cluster:
                 except httpx.TransportError:
                     self.retries += 1
                     turn += 1
+                    await asyncio.sleep(SETTLED_AFTER)
                     continue
                 self.served[index] += 1
                 if answer.status_code == 409 and _code(answer) == "idempotency_conflict":
@@ -209,14 +213,15 @@ async def test_replicas_under_sigkill_lose_no_message_and_invent_none(
                 killer.fired["timer"] += 1
                 replicas[2].kill()
 
+        def arm_timer() -> None:
+            asyncio.get_running_loop().call_later(rng.uniform(0, 0.03), timer_kill)
+
         plan: dict[int, Callable[[], None]] = {
             # replica 0 dies inside the mock, after committing one of its clients' writes
             kill_at: lambda: setattr(killer, "armed", "commit"),
             kill_at + 90: restart(replicas[0]),
             # replica 2 dies a few milliseconds after some request left a client
-            timer_at: lambda: asyncio.get_running_loop().call_later(
-                rng.uniform(0, 0.03), timer_kill
-            ),
+            timer_at: arm_timer,
             timer_at + 60: restart(replicas[2]),
         }
         killer.only = lambda commit: homes[commit.citizen] == 0 and commit.kind is BOOKED
@@ -248,7 +253,7 @@ async def test_replicas_under_sigkill_lose_no_message_and_invent_none(
         assert sum(attempts.values()) == ACTIVITIES, report
         assert killer.fired == Counter(commit=1, timer=1), report
         assert [replica.starts for replica in replicas] == [2, 1, 2], report
-        assert all(cluster.served[n] >= 30 for n in range(REPLICAS)), report
+        assert all(cluster.served[n] >= 10 for n in range(REPLICAS)), report
         assert cluster.retries >= 1, report  # a client whose replica died went to another
         assert len(killer.committed) >= ACTIVITIES // 2, report
         assert not [status for status in answers if status >= 500], f"{answers}; {report}"
