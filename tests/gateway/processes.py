@@ -154,9 +154,10 @@ def delivered(inbox: InboxServer) -> Counter[tuple[str, str, str, str]]:
 class GatewayProcess:
     """``python -m tidbok serve --config FILE`` as a subprocess that can be SIGKILLed."""
 
-    def __init__(self, config: Path, log: Path) -> None:
+    def __init__(self, config: Path, log: Path, log_level: str = "INFO") -> None:
         self.config = config
         self.log = log
+        self.log_level = log_level
         self.process: asyncio.subprocess.Process | None = None
         self.url = ""
         self.starts = 0
@@ -173,7 +174,7 @@ class GatewayProcess:
             "-m",
             "tidbok",
             "--log-level",
-            "INFO",
+            self.log_level,
             "serve",
             "--config",
             str(self.config),
