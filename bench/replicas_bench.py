@@ -2,13 +2,14 @@
 
 Everything runs here: mock PASiS as its own process (``python -m tidbok_mocks pasis``), a
 PostgreSQL server from the ``pgserver`` wheel, each gateway as a real ``python -m tidbok serve
---config FILE`` process (``tests/gateway/processes.py``), and the load from this process:
-``CONCURRENCY`` clients in a closed loop, each booking another slot as another citizen, spread
-round-robin over the replicas (as a load balancer would). Each configuration books its own
-slots on one unit, after a warm-up, for the same number of seconds; the ratios are against the
-one SQLite gateway measured in the same run. No inbox is configured: each booking writes its
-activity intent, confirms it and writes its outbox message, where it waits (as in the gateway
-benchmark).
+--config FILE`` process (``tests/gateway/processes.py``, the replica tests' settings without an
+inbox, so each booking's outbox message waits in the store, as in the gateway benchmark), and the
+load from this process: ``CONCURRENCY`` clients in a closed loop, each booking another slot as
+another citizen, spread round-robin over the replicas (as a load balancer would).
+
+Each configuration runs ``ROUNDS`` times, the configurations taking turns (each run on a fresh
+store, after a warm-up), so that anything else the machine does falls on all of them alike; the
+figure is the median run, and the ratios are against the one SQLite gateway of the same run.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import asyncio
 import contextlib
 import itertools
 import os
+import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,73 +29,49 @@ from typing import Any
 import httpx
 from common import BenchResult, MockProcess, p50, percentile, personnummer, start_mock
 
-from tests.gateway.processes import GatewayProcess
+from tests.gateway.processes import PASIS_UNIT, SECRET, UNIT_NAMES, GatewayProcess, write_config
 from tidbok.clock import STOCKHOLM
 from tidbok.gateway import issue_token
 
 CONCURRENCY = 16
-SECRET = "bench-secret-that-is-long-enough-for-hs256"
-AUDIENCE = "tidbok-bench"
-UNIT = "SE2321000016-8101"
-SLOTS_PER_RUN = 2_400
+ROUNDS = 3
+SLOTS_PER_RUN = 1_200
 CONFIGURATIONS = (("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", 2))
 """(store, replicas); the first is the baseline of the ratios."""
+QUIET = {"reconcile_interval": 30.0, "delivery_poll_interval": 5.0}
+"""The settings' defaults for the background loops (the replica tests shorten them)."""
 
 
-def _slots(now: datetime, runs: int) -> Iterator[dict[str, Any]]:
-    for index in range(SLOTS_PER_RUN * runs):
-        start = now + timedelta(days=2 + index // 40, minutes=15 * (index % 40))
-        yield {"id": f"R-{index}", "unit": UNIT, "time_type": "TTR", "start": start.isoformat()}
-
-
-async def _seed(mock: MockProcess, now: datetime, runs: int) -> None:
+async def _seed(mock: MockProcess, now: datetime, slots: int) -> None:
+    """The unit, its time type and ``slots`` slots ``R-0``, ``R-1``, ... from two days on."""
     await mock.admin(
         "POST",
         "/scenario",
         {
-            "units": [{"id": UNIT, "name": "Vårdcentralen Repliker"}],
-            "time_types": [{"id": "TTR", "unit": UNIT, "name": "Läkarbesök", "level": 4}],
+            "units": [{"id": PASIS_UNIT, "name": UNIT_NAMES[PASIS_UNIT]}],
+            "time_types": [{"id": "TTR", "unit": PASIS_UNIT, "name": "Läkarbesök", "level": 4}],
         },
     )
     async with httpx.AsyncClient(base_url=mock.admin_url, timeout=60) as admin:
-        slots = list(_slots(now, runs))
-        for first in range(0, len(slots), 100):
+        for first in range(0, slots, 200):
             answers = await asyncio.gather(
-                *(admin.post("/slots", json=slot) for slot in slots[first : first + 100])
+                *(
+                    admin.post(
+                        "/slots",
+                        json={
+                            "id": f"R-{index}",
+                            "unit": PASIS_UNIT,
+                            "time_type": "TTR",
+                            "start": (
+                                now + timedelta(days=2 + index // 40, minutes=15 * (index % 40))
+                            ).isoformat(),
+                        },
+                    )
+                    for index in range(first, min(first + 200, slots))
+                )
             )
             for answer in answers:
                 answer.raise_for_status()
-
-
-def _config(path: Path, mock: MockProcess, store: str) -> None:
-    """The gateways' settings: the SQLite file ``store``, or the PostgreSQL URL ``store``."""
-    if store.startswith("postgresql://"):
-        sqlite, postgres = "", f'[gateway.store]\nurl = "{store}"\n'
-    else:
-        sqlite, postgres = f'outbox_path = "{store}"\n', ""
-    path.write_text(
-        f"""[plugins]
-allow = ["pasis"]
-
-[backends.pasis]
-system = "pasis"
-base_url = "{mock.api_url}"
-credentials = {{ api_key = "pasis-dev-key" }}
-
-[[units]]
-hsa_id = "{UNIT}"
-name = "Vårdcentralen Repliker"
-backend = "pasis"
-case_types = [{{ kind = "book" }}]
-
-[gateway]
-port = 0
-jwt_secret = "{SECRET}"
-jwt_audience = "{AUDIENCE}"
-{sqlite}
-{postgres}""",
-        encoding="utf-8",
-    )
 
 
 async def _measure(
@@ -114,11 +91,11 @@ async def _measure(
             if number >= end:
                 raise RuntimeError(f"out of slots: raise SLOTS_PER_RUN ({SLOTS_PER_RUN})")
             citizen = personnummer(number)
-            token = issue_token(SECRET, citizen, audience=AUDIENCE, expires_at=expires)
+            token = issue_token(SECRET, citizen, audience="tidbok", expires_at=expires)
             started = time.perf_counter()
             answer = await client.post(
                 urls[number % len(urls)] + "/v1/bookings",
-                json={"unit": UNIT, "slot_id": f"R-{number}", "accept_terms": True},
+                json={"unit": PASIS_UNIT, "slot_id": f"R-{number}", "accept_terms": True},
                 headers={"Authorization": f"Bearer {token}"},
             )
             if record:
@@ -132,17 +109,19 @@ async def _measure(
         until = began + seconds
         await asyncio.gather(*(loop(client, until, True) for _ in range(CONCURRENCY)))
         elapsed = time.perf_counter() - began
-    created = statuses.get(201, 0)
     return {
-        "per_second": created / elapsed,
-        "p50_ms": p50(latencies) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "per_second": statuses.get(201, 0) / elapsed,
+        "latencies": latencies,
         "statuses": dict(statuses),
         "seconds": elapsed,
     }
 
 
-async def run(seconds: float = 5.0, warmup: float = 1.0) -> BenchResult:
+def _name(kind: str, replicas: int) -> str:
+    return f"{replicas} gateway{'s' if replicas > 1 else ''}, {kind}"
+
+
+async def run(seconds: float = 3.0, warmup: float = 0.5, rounds: int = ROUNDS) -> BenchResult:
     result = BenchResult(
         f"replicas: bookings per second, {CONCURRENCY} clients round-robin over the gateways"
     )
@@ -151,54 +130,62 @@ async def run(seconds: float = 5.0, warmup: float = 1.0) -> BenchResult:
     import psycopg
 
     now = datetime.now(STOCKHOLM).replace(minute=0, second=0, microsecond=0)
+    runs: dict[str, list[dict[str, Any]]] = {_name(*config): [] for config in CONFIGURATIONS}
     with tempfile.TemporaryDirectory(prefix="tidbok-bench-replicas-") as tmp:
         folder = Path(tmp)
         server = pgserver.get_server(folder / "pg", cleanup_mode="stop")
         mock = await start_mock("pasis", now)
         try:
-            await _seed(mock, now, len(CONFIGURATIONS))
-            baseline: float | None = None
-            for number, (kind, replicas) in enumerate(CONFIGURATIONS):
-                store = str(folder / f"gateway-{number}.sqlite3")
-                if kind == "PostgreSQL":
-                    database = f"bench_{number}"
-                    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-                        conn.execute(f"CREATE DATABASE {database}".encode())
-                    store = str(server.get_uri(database))
-                config = folder / f"tidbok-{number}.toml"
-                _config(config, mock, store)
-                gateways = [
-                    GatewayProcess(config, folder / f"gateway-{number}-{n}.log", "WARNING")
-                    for n in range(replicas)
-                ]
-                try:
-                    await asyncio.gather(*(gateway.start() for gateway in gateways))
-                    figures = await _measure(
-                        [gateway.url for gateway in gateways],
-                        number * SLOTS_PER_RUN,
-                        seconds,
-                        warmup,
-                    )
-                finally:
-                    await asyncio.gather(*(gateway.stop() for gateway in gateways))
-                name = f"{replicas} gateway{'s' if replicas > 1 else ''}, {kind}"
-                rate = figures["per_second"]
-                baseline = baseline or rate
-                result.add(f"{name}: bookings per second", rate, "/s")
-                result.add(f"{name}: ratio to 1 gateway on SQLite", rate / baseline, "x")
-                result.add(
-                    f"{name}: p50 / p99",
-                    f"{figures['p50_ms']:.1f} / {figures['p99_ms']:.1f} ms",
-                )
-                answers = ", ".join(f"{s}: {c}" for s, c in sorted(figures["statuses"].items()))
-                result.add(f"{name}: answers", answers)
-                result.data[name] = figures
+            await _seed(mock, now, SLOTS_PER_RUN * rounds * len(CONFIGURATIONS))
+            number = itertools.count()
+            for turn in range(rounds):
+                # Each round starts with another configuration, so no one always runs first.
+                order = CONFIGURATIONS[turn:] + CONFIGURATIONS[:turn]
+                for kind, replicas in order:
+                    run_number = next(number)
+                    store = str(folder / f"gateway-{run_number}.sqlite3")
+                    if kind == "PostgreSQL":
+                        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                            conn.execute(f"CREATE DATABASE bench_{run_number}".encode())
+                        store = str(server.get_uri(f"bench_{run_number}"))
+                    config = folder / f"tidbok-{run_number}.toml"
+                    write_config(config, mock, None, None, store, **QUIET)
+                    gateways = [
+                        GatewayProcess(config, folder / f"gateway-{run_number}-{n}.log", "WARNING")
+                        for n in range(replicas)
+                    ]
+                    try:
+                        await asyncio.gather(*(gateway.start() for gateway in gateways))
+                        urls = [gateway.url for gateway in gateways]
+                        first_slot = run_number * SLOTS_PER_RUN
+                        figures = await _measure(urls, first_slot, seconds, warmup)
+                    finally:
+                        await asyncio.gather(*(gateway.stop() for gateway in gateways))
+                    runs[_name(kind, replicas)].append(figures)
         finally:
             await mock.stop()
             with contextlib.suppress(Exception):
                 server.cleanup()
+    baseline = statistics.median(r["per_second"] for r in runs[_name(*CONFIGURATIONS[0])])
+    for name, measured in runs.items():
+        rates = [r["per_second"] for r in measured]
+        latencies = [latency for r in measured for latency in r["latencies"]]
+        statuses: Counter[int] = Counter()
+        for r in measured:
+            statuses.update(r["statuses"])
+        median = statistics.median(rates)
+        result.add(f"{name}: bookings per second (median)", median, "/s")
+        result.add(f"{name}: ratio to 1 gateway on SQLite", median / baseline, "x")
+        result.add(f"{name}: each run", ", ".join(f"{rate:.0f}" for rate in rates), "/s")
+        result.add(
+            f"{name}: p50 / p99",
+            f"{p50(latencies) * 1000:.1f} / {percentile(latencies, 0.99) * 1000:.1f} ms",
+        )
+        result.add(f"{name}: answers", ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items())))
+        result.data[name] = measured
     result.notes.append(
         f"{os.cpu_count()} CPUs shared by the gateways, mock PASiS, PostgreSQL and the load "
-        f"generator; {seconds:g} s per configuration after {warmup:g} s of warm-up"
+        f"generator; {rounds} runs of {seconds:g} s per configuration (each after {warmup:g} s "
+        "of warm-up, on a fresh store), taking turns"
     )
     return result

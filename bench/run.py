@@ -60,7 +60,7 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
     await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
-    await step("replicas", lambda: replicas_bench.run(seconds=2.0 if quick else 5.0))
+    await step("replicas", lambda: replicas_bench.run(rounds=1 if quick else 3))
     await step(
         "riv",
         lambda: riv_bench.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -234,29 +235,39 @@ class GatewayProcess:
 def write_config(
     path: Path,
     pasis: Any,
-    pmo: Any,
-    inbox: InboxServer,
+    pmo: Any | None,
+    inbox: InboxServer | None,
     store: str,
     lease_seconds: float = 300.0,
     extra: str = "",
     **gateway: float | str,
 ) -> None:
-    """``tidbok serve`` settings for both mocks and the inbox, with fast background loops.
+    """``tidbok serve`` settings for the mocks and the inbox, with fast background loops.
 
+    ``pmo`` None leaves out PMO and its unit; ``inbox`` None leaves messages in the outbox.
     ``store`` is the SQLite file, or a ``postgresql://`` URL (``[gateway.store] url``) with
     ``lease_seconds``; ``gateway`` adds or overrides ``[gateway]`` settings; ``extra`` is more
     TOML (other sections) for the end of the file.
     """
+    backends = {PASIS_UNIT: "pasis"} | ({PMO_UNIT: "pmo"} if pmo is not None else {})
     units = "\n".join(
         f'[[units]]\nhsa_id = "{unit}"\nname = "{UNIT_NAMES[unit]}"\nbackend = "{backend}"\n'
         'case_types = [{ kind = "book" }, { kind = "manage" }]\n'
-        for unit, backend in ((PASIS_UNIT, "pasis"), (PMO_UNIT, "pmo"))
+        for unit, backend in backends.items()
+    )
+    pmo_backend = (
+        f'[backends.pmo]\nsystem = "pmo"\nbase_url = "{pmo.url}"\ncredentials = '
+        f'{{ client_id = "{pmo.client_id}", client_secret = "{pmo.client_secret}", '
+        f'token_url = "{pmo.token_url}" }}\n'
+        if pmo is not None
+        else ""
     )
     options: dict[str, float | str] = {
         "delivery_poll_interval": 0.1,
         "delivery_backoff_initial": 0.05,
         "delivery_backoff_max": 0.5,
         "reconcile_interval": 1,
+        **({"inbox_url": inbox.url, "inbox_api_key": "inbox-key"} if inbox is not None else {}),
         **gateway,
     }
     if store.startswith("postgresql://"):
@@ -269,25 +280,18 @@ def write_config(
     )
     path.write_text(
         f"""[plugins]
-allow = ["pasis", "pmo"]
+allow = {json.dumps(sorted(set(backends.values())))}
 
 [backends.pasis]
 system = "pasis"
 base_url = "{pasis.api_url}"
 credentials = {{ api_key = "{pasis.api_key}" }}
 
-[backends.pmo]
-system = "pmo"
-base_url = "{pmo.url}"
-credentials = {{ client_id = "{pmo.client_id}", client_secret = "{pmo.client_secret}", \
-token_url = "{pmo.token_url}" }}
-
+{pmo_backend}
 {units}
 [gateway]
 port = 0
 jwt_secret = "{SECRET}"
-inbox_url = "{inbox.url}"
-inbox_api_key = "inbox-key"
 {lines}
 
 {where}
