@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +30,25 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One PostgreSQL server for the whole session (about a second to start)."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("runtime")))
+def pg_server() -> Iterator[Any]:
+    """One PostgreSQL server for the whole session (about a second to start).
+
+    Its folder is not under pytest's ``pytest-of-<user>``: every pytest run (the contract kit's
+    tests start some) makes that folder private again, and pgserver, run as root, starts the
+    server as its own ``pgserver`` user, who must be able to reach the data folder.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="tidbok-pg-"))
+    runtime = Path(tempfile.gettempdir(), "tidbok-pgserver-runtime")  # pgserver's lock file
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    yield server
-    server.cleanup()
+    server = pgserver.get_server(folder / "data", cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+from tests.gateway.conftest import wait_until
 from tidbok.gateway.pg_base import RECONCILE_LOCK
 from tidbok.gateway.store import BeginOutcome, GatewayStore
 
@@ -51,6 +52,21 @@ async def test_an_expired_lease_is_taken_over(replicas: Opened) -> None:
     await survivor.mark_delivered("m-1", NOW)
     assert await crashed.pending(10) == []
     assert await survivor.count_pending() == 0
+
+
+async def test_the_reconciling_replica_takes_over_ended_passes_claims(replicas: Opened) -> None:
+    earlier: GatewayStore = await replicas()
+    now: GatewayStore = await replicas()
+    await earlier.add_intent(intent(1), "run")
+    async with earlier.reconcile_lock() as held:
+        assert held
+        assert len(await earlier.open_intents(10)) == 1  # claimed for 300 s
+    assert await now.open_intents(10) == []  # outside a pass, the lease holds
+    async with now.reconcile_lock() as held:
+        assert held  # so no other pass is running: the claim is from one that ended
+        [taken] = await now.open_intents(10)
+    assert taken.intent.id == "i-1"
+    assert await earlier.open_intents(10) == []
 
 
 async def test_concurrent_workers_never_claim_one_message_twice(replicas: Opened) -> None:
@@ -91,8 +107,12 @@ async def test_a_dead_replica_leaves_the_reconcile_lock(replicas: Opened, pg_url
     async with other.reconcile_lock() as held:
         assert not held
     await dying.close()  # the process dies: the server ends its session and its locks
-    async with other.reconcile_lock() as held:
-        assert held
+
+    async def free() -> bool:
+        async with other.reconcile_lock() as held:
+            return held
+
+    await wait_until(free)  # the server notices the closed session a moment later
 
 
 async def test_a_key_honoured_by_one_replica_is_replayed_by_another(replicas: Opened) -> None:

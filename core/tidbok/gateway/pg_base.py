@@ -66,6 +66,8 @@ class PostgresBase:
         self.migrated: list[int] = []
         """The schema versions :meth:`open` applied (none when another replica had)."""
         self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._reconciling = False
+        """Whether this replica holds the reconcile lock (then no other replica is in a pass)."""
 
     @property
     def pool(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
@@ -129,6 +131,9 @@ class PostgresBase:
     async def reconcile_lock(self) -> AsyncIterator[bool]:
         """``pg_try_advisory_lock``: True while this replica alone reconciles, else False.
 
+        While it is held, no other replica is in a pass, so the intents other replicas claimed
+        in earlier passes are free: :meth:`open_intents` takes them over at once.
+
         The lock is held by one pooled connection for the pass and released after it; should the
         release fail, that connection is closed, which releases it too (as a replica's death does).
         """
@@ -136,9 +141,11 @@ class PostgresBase:
             cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (RECONCILE_LOCK,))
             row = await cursor.fetchone()
             held = bool(row and row[0])
+            self._reconciling = held
             try:
                 yield held
             finally:
+                self._reconciling = False
                 if held:
                     try:
                         await conn.execute("SELECT pg_advisory_unlock(%s)", (RECONCILE_LOCK,))

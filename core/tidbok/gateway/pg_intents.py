@@ -16,12 +16,14 @@ from tidbok.gateway.intent_store import IntentState, StoredIntent
 from tidbok.gateway.pg_base import PostgresBase
 
 #: Claim open (or pending) rows: skip rows another transaction holds, and rows another replica
-#: claimed whose lease has not run out; ``{table}``, ``{state}`` and ``{order}`` are filled in.
+#: claimed whose lease has not run out (unless ``take_over``); ``{table}``, ``{order}`` and
+#: ``{columns}`` are filled in.
 CLAIM = """
 WITH picked AS (
     SELECT id FROM {table}
     WHERE state = %(state)s
-      AND (claimed_until IS NULL OR claimed_until < clock_timestamp() OR claimed_by = %(me)s)
+      AND (claimed_until IS NULL OR claimed_until < clock_timestamp() OR claimed_by = %(me)s
+           OR %(take_over)s)
     ORDER BY {order}
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -61,7 +63,11 @@ class PostgresIntents(PostgresBase):
         )
 
     async def open_intents(self, limit: int) -> list[StoredIntent]:
-        """Claim up to ``limit`` open intents, oldest first (others' live claims skipped)."""
+        """Claim up to ``limit`` open intents, oldest first (others' live claims skipped).
+
+        Under :meth:`reconcile_lock` other replicas' claims are taken over at once: they were
+        made in passes that have ended (a pass holds the lock throughout).
+        """
         sql = CLAIM.format(
             table="intents",
             order="created_at, id",
@@ -71,6 +77,7 @@ class PostgresIntents(PostgresBase):
             sql,
             {
                 "state": IntentState.OPEN.value,
+                "take_over": self._reconciling,
                 "me": self.replica,
                 "limit": limit,
                 "lease": self.lease_seconds,

@@ -115,6 +115,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             sql,
             {
                 "state": DeliveryState.PENDING.value,
+                "take_over": False,
                 "me": self.replica,
                 "limit": limit,
                 "lease": self.lease_seconds,
