@@ -57,10 +57,11 @@ SEED = int(os.environ.get("TIDBOK_REPLICA_SEED", "20261201"))
 REPLICAS = 3
 ACTIVITIES = 300
 RACERS = 50
-# A replica that dies leaves its claims on pending messages and open intents (for
-# ``[gateway.store] lease_seconds``), and its unfinished Idempotency-Keys; the others take them
-# over after these few seconds (the defaults, minutes, are for production). intent_deadline stays
-# above the resilience deadline of a write (shortened too: the mocks answer in milliseconds).
+# A replica that dies leaves its claims on pending messages (for ``[gateway.store]
+# lease_seconds``), its open intents (settled by another replica after intent_deadline) and its
+# unfinished Idempotency-Keys; the others take them over after these few seconds (the defaults,
+# minutes, are for production). intent_deadline stays above the resilience deadline of a write
+# (shortened too: the mocks answer in milliseconds).
 LEASE = 1.0
 FAST = {
     "intent_deadline": 2,
