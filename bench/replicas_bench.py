@@ -20,7 +20,6 @@ import itertools
 import os
 import statistics
 import tempfile
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,12 +27,12 @@ from typing import Any
 
 import httpx
 from common import BenchResult, MockProcess, p50, percentile, personnummer, start_mock
+from gateway_bench import CONCURRENCY, closed_loop
 
 from tests.gateway.processes import PASIS_UNIT, SECRET, UNIT_NAMES, GatewayProcess, write_config
 from tidbok.clock import STOCKHOLM
 from tidbok.gateway import issue_token
 
-CONCURRENCY = 16
 ROUNDS = 3
 SLOTS_PER_RUN = 1_200
 CONFIGURATIONS = (("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", 2))
@@ -77,38 +76,25 @@ async def _seed(mock: MockProcess, now: datetime, slots: int) -> None:
 async def _measure(
     urls: list[str], first_slot: int, seconds: float, warmup: float
 ) -> dict[str, Any]:
-    """Book in a closed loop for ``warmup`` seconds (not counted), then ``seconds``."""
-    numbers = itertools.count(first_slot)
-    end = first_slot + SLOTS_PER_RUN
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    """Book in ``closed_loop`` for ``warmup`` seconds (not counted), then for ``seconds``."""
+    slots = itertools.count(first_slot)
     expires = datetime.now(STOCKHOLM) + timedelta(hours=2)
 
-    async def loop(client: httpx.AsyncClient, until: float, record: bool) -> None:
-        while time.perf_counter() < until:
-            number = next(numbers)
-            if number >= end:
-                raise RuntimeError(f"out of slots: raise SLOTS_PER_RUN ({SLOTS_PER_RUN})")
-            citizen = personnummer(number)
-            token = issue_token(SECRET, citizen, audience="tidbok", expires_at=expires)
-            started = time.perf_counter()
-            answer = await client.post(
-                urls[number % len(urls)] + "/v1/bookings",
-                json={"unit": PASIS_UNIT, "slot_id": f"R-{number}", "accept_terms": True},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            if record:
-                latencies.append(time.perf_counter() - started)
-                statuses[answer.status_code] += 1
+    async def book(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        number = next(slots)
+        if number >= first_slot + SLOTS_PER_RUN:
+            raise RuntimeError(f"out of slots: raise SLOTS_PER_RUN ({SLOTS_PER_RUN})")
+        token = issue_token(SECRET, personnummer(number), audience="tidbok", expires_at=expires)
+        return await client.post(
+            urls[number % len(urls)] + "/v1/bookings",
+            json={"unit": PASIS_UNIT, "slot_id": f"R-{number}", "accept_terms": True},
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        warm_until = time.perf_counter() + warmup
-        await asyncio.gather(*(loop(client, warm_until, False) for _ in range(CONCURRENCY)))
-        began = time.perf_counter()
-        until = began + seconds
-        await asyncio.gather(*(loop(client, until, True) for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - began
+        await closed_loop(client, warmup, book)
+        latencies, statuses, elapsed = await closed_loop(client, seconds, book)
     return {
         "per_second": statuses.get(201, 0) / elapsed,
         "latencies": latencies,
