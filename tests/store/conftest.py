@@ -44,6 +44,11 @@ def pg_server() -> Iterator[Any]:
     import pgserver
 
     server = pgserver.get_server(folder / "data", cleanup_mode="stop")
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        # A throwaway server: no waiting for the disk (CREATE DATABASE per test, commits).
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off".encode())
+        conn.execute("SELECT pg_reload_conf()")
     try:
         yield server
     finally:
