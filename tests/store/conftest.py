@@ -1,14 +1,14 @@
 """The store suite's fixtures: each test runs against SQLite and a real PostgreSQL server.
 
 The PostgreSQL server is started once per test session by ``pgserver`` (a PostgreSQL build in a
-wheel) in a temporary folder, and each test gets a fresh database on it (``CREATE DATABASE``),
-so tests never see each other's rows. Nothing is mocked and nothing is skipped: without the
-server the PostgreSQL half fails.
+wheel) in a temporary folder, with one database for the suite that each test gets empty: its
+schema dropped and the sessions left on it ended (with their locks), so tests never see each
+other's rows or locks (a ``CREATE DATABASE`` per test took 0.2 s each, 10 s a run). Nothing is
+mocked and nothing is skipped: without the server the PostgreSQL half fails.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
@@ -26,8 +26,6 @@ from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
 #: The citizen secret both kinds are built with (delivered messages keep an HMAC only).
 CITIZEN_SECRET = b"store-suite-citizen-secret-32-bytes!"
 
-_numbers = itertools.count(1)
-
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
@@ -44,6 +42,11 @@ def pg_server() -> Iterator[Any]:
     import pgserver
 
     server = pgserver.get_server(folder / "data", cleanup_mode="stop")
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        # A throwaway server: no waiting for the disk (CREATE DATABASE per test, commits).
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off".encode())
+        conn.execute("SELECT pg_reload_conf()")
     try:
         yield server
     finally:
@@ -51,13 +54,25 @@ def pg_server() -> Iterator[Any]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def pg_url(pg_server: Any) -> str:
-    """The URL of a fresh, empty database on the session's server."""
-    name = f"t_{next(_numbers)}"
+@pytest.fixture(scope="session")
+def pg_database(pg_server: Any) -> str:
+    """The URL of the suite's database on the session's server."""
     with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}".encode())
-    return str(pg_server.get_uri(name))
+        conn.execute("CREATE DATABASE store_suite")
+    return str(pg_server.get_uri("store_suite"))
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """The URL of an empty database: the suite's, emptied (no tables, sessions or locks)."""
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return pg_database
 
 
 @dataclass

@@ -2,9 +2,12 @@
 
 :class:`OutboxStore`, :class:`~tidbok.gateway.intent_store.IntentStore` and
 :class:`IdempotencyStore` are what the rest of the gateway uses; :class:`SqliteGatewayStore`
-implements them on one embedded SQLite file (aiosqlite, WAL). A
-PostgreSQL implementation for several replicas implements the same methods (claiming pending rows
-with ``FOR UPDATE SKIP LOCKED``; delivery stays exactly-once because the inbox keys on message id).
+implements them on one embedded SQLite file (aiosqlite, WAL), the default for one gateway
+process, and :class:`~tidbok.gateway.pg_store.PostgresGatewayStore` on PostgreSQL for several
+replicas (claiming pending rows with a lease, ``FOR UPDATE SKIP LOCKED``; delivery stays
+exactly-once because the inbox keys on message id). The settings choose one
+(:func:`tidbok.gateway.store_admin.build_store`); the schema is versioned in
+:mod:`tidbok.gateway.migrations`.
 The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 :mod:`tidbok.gateway.intent_store`, the idempotency keys in
 :mod:`tidbok.gateway.idempotency_store` (their names are importable from here too).
