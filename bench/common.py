@@ -144,6 +144,8 @@ class MockProcess:
     process: asyncio.subprocess.Process
     url: str
     system: str
+    api_key: str = "pasis-dev-key"
+    """PASiS: the X-Api-Key the mock expects (its default)."""
 
     @property
     def api_url(self) -> str:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gateway_bench
 import mock_throughput
 import outbox_bench
+import replicas_bench
 import riv_bench
 import service_bench
 from common import BenchResult, machine, write_results
@@ -37,7 +38,7 @@ async def mock_rates(seconds: float) -> BenchResult:
     return result
 
 
-STEPS = ("fan-out", "overhead", "gateway", "riv", "outbox", "mocks")
+STEPS = ("fan-out", "overhead", "gateway", "replicas", "riv", "outbox", "mocks")
 """The benchmarks, in the order they run."""
 
 
@@ -59,6 +60,7 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
     await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
+    await step("replicas", lambda: replicas_bench.run(rounds=1 if quick else 3))
     await step(
         "riv",
         lambda: riv_bench.run(

@@ -19,6 +19,7 @@ from tidbok.logsafe import configure_logging
 from tidbok.mock_command import add_mock_command
 from tidbok.plugins import PluginRegistry, default_registry
 from tidbok.settings import PluginSettings
+from tidbok.store_cli import add_store_commands
 
 if TYPE_CHECKING:
     from tidbok.clock import Clock
@@ -65,6 +66,7 @@ def _load(path: str) -> TidbokSettings | None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tidbok.gateway import GatewayConfigError, serve
+    from tidbok.gateway.migrations import SchemaTooNew
     from tidbok.gateway.sqlite_file import StoreInUse
     from tidbok.routing import BackendSetupError
 
@@ -73,7 +75,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 2
     try:
         asyncio.run(serve(settings, host=args.host, port=args.port))
-    except (GatewayConfigError, StoreInUse, BackendSetupError) as error:
+    except (GatewayConfigError, StoreInUse, SchemaTooNew, BackendSetupError) as error:
         # One line saying what is wrong and what to do (the port in use, a missing key, ...).
         print(f"tidbok serve: {error}", file=sys.stderr)
         return 2
@@ -275,7 +277,8 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
         help="run the 1177 HTTP gateway (JSON API v1)",
         description="Serve the JSON API v1 over the configured units and backends until Ctrl-C: "
         "bearer-JWT authentication, problem+json errors, idempotent booking, and the inbox "
-        "outbox (an SQLite file) whose worker delivers messages to gateway.inbox_url. "
+        "outbox (an SQLite file, or PostgreSQL for several replicas: see tidbok store) whose "
+        "worker delivers messages to gateway.inbox_url. "
         "The [gateway] section of the settings holds the JWT key, audience and paths; "
         "see docs/gateway.md. The OpenAPI document is at /openapi.json.",
         run=_cmd_serve,
@@ -315,6 +318,7 @@ def build_parser(registry: PluginRegistry | None = None) -> argparse.ArgumentPar
     )
     overview.add_argument("hsa_id", metavar="HSA_ID", help="the unit, e.g. SE2321000016-1234")
     overview.add_argument("--config", required=True, help="settings file (TOML), e.g. tidbok.toml")
+    add_store_commands(commands, _load)
 
     # Everything else comes from plugins: the mocks they offer (`mock NAME`), the contract kit
     # (`contract`, `new-plugin`), the demo (`demo`) and any vendor's commands.

@@ -133,6 +133,37 @@ class TlsSettings(_Section):
     """CA bundle (PEM) that signs the consumers' client certificates; None: no client certs."""
 
 
+class StoreSettings(_Section):
+    """Where the gateway keeps its state (outbox, activity intents, idempotency keys).
+
+    Unset ``url``: the embedded SQLite file at ``gateway.outbox_path``, for one gateway process
+    (zero set-up). A ``postgresql://`` URL: a PostgreSQL database that any number of gateway
+    replicas share (``pip install 'tidbok[postgres]'``). Either is migrated to the latest schema
+    when the gateway starts (``tidbok store migrate`` does it beforehand).
+    """
+
+    url: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+    """``postgresql://user@host:5432/db`` (libpq URL; keep the password out of it with
+    ``PGPASSWORD`` or ``~/.pgpass``); None keeps the SQLite file at ``gateway.outbox_path``."""
+    pool_min_size: int = Field(default=1, ge=0)
+    """PostgreSQL: connections each gateway keeps open."""
+    pool_max_size: int = Field(default=10, ge=1)
+    """PostgreSQL: the most connections each gateway opens (the reconciler holds one per pass)."""
+    connect_timeout: float = Field(default=10.0, gt=0)
+    """PostgreSQL: seconds start-up (and a request) may wait for a connection."""
+    lease_seconds: float = Field(default=300.0, gt=0)
+    """Seconds a replica's claim on pending outbox messages (and open intents) lasts; another
+    replica takes them over after that (the claiming one died, or is stuck). Keep it above
+    ``delivery_timeout`` times the outbox worker's batch of 50, so that a slow inbox never lets
+    two replicas deliver one message at once (the inbox would still store it once)."""
+
+    @model_validator(mode="after")
+    def _pool_sizes(self) -> Self:
+        if self.pool_min_size > self.pool_max_size:
+            raise ValueError("pool_min_size must not exceed pool_max_size")
+        return self
+
+
 class GatewaySettings(_Section):
     """The HTTP gateway (``tidbok serve``): address, JWT checks, the outbox and the inbox service.
 
@@ -156,7 +187,10 @@ class GatewaySettings(_Section):
     agent_claim: str = Field(default="act", min_length=1)
     """Claim naming an agent who acts for the citizen (``{"sub": id}`` or a string)."""
     outbox_path: Path = Path("tidbok-gateway.sqlite3")
-    """The embedded SQLite file holding the inbox outbox and the idempotency keys."""
+    """The embedded SQLite file holding the inbox outbox, the intents and the idempotency keys
+    (when ``store.url`` is unset: the default store)."""
+    store: StoreSettings = StoreSettings()
+    """The store's kind and connection (``[gateway.store]``, ``TIDBOK_GATEWAY__STORE__URL``)."""
     inbox_url: str | None = None
     """Base URL of the 1177 inbox service; unset keeps messages pending in the outbox."""
     inbox_api_key: SecretStr | None = None

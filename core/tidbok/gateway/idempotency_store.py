@@ -105,19 +105,6 @@ def citizen_key(citizen: PersonalIdentityNumber, secret: bytes) -> str:
 class SqliteIdempotency(SqliteFile):
     """:class:`IdempotencyStore` on the gateway's SQLite file."""
 
-    SCHEMA = """
-CREATE TABLE IF NOT EXISTS idempotency (
-    citizen TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL,
-    status INTEGER,
-    body TEXT,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (citizen, key)
-);
-"""
-
     async def begin(
         self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
     ) -> IdempotencyRecord:

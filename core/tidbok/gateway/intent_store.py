@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -55,7 +55,11 @@ class IntentStore(Protocol):
         ...
 
     async def open_intents(self, limit: int) -> list[StoredIntent]:
-        """Up to ``limit`` open intents, oldest first."""
+        """Claim up to ``limit`` open intents, oldest first, for this store's reconciler.
+
+        Like :meth:`~tidbok.gateway.store.OutboxStore.pending`: another replica's claims are
+        skipped until their lease runs out; this store gets its own again.
+        """
         ...
 
     async def count_open_intents(self) -> int:
@@ -77,22 +81,6 @@ class IntentStore(Protocol):
 
 class SqliteIntents(SqliteFile):
     """:class:`IntentStore` on the gateway's SQLite file."""
-
-    SCHEMA = """
-CREATE TABLE IF NOT EXISTS intents (
-    id TEXT PRIMARY KEY,
-    run TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'open',
-    target TEXT,
-    booking_id TEXT,
-    created_at TEXT NOT NULL,
-    intent TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS intents_state ON intents (state, created_at);
-CREATE INDEX IF NOT EXISTS intents_booking ON intents (booking_id, state);
-CREATE INDEX IF NOT EXISTS intents_target ON intents (target, state);
-"""
 
     async def add_intent(self, intent: ActivityIntent, run: str) -> None:
         """Store an open intent; committed when this returns."""
@@ -118,13 +106,21 @@ CREATE INDEX IF NOT EXISTS intents_target ON intents (target, state);
         )
 
     async def open_intents(self, limit: int) -> list[StoredIntent]:
-        """Up to ``limit`` open intents, oldest first."""
-        async with self.db.execute(
-            "SELECT intent, run, state, booking_id FROM intents WHERE state = ? "
-            "ORDER BY created_at, id LIMIT ?",
-            (IntentState.OPEN.value, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        """Claim up to ``limit`` open intents, oldest first (claims by others excepted)."""
+        now = datetime.now(UTC)
+        until = _utc(now + timedelta(seconds=self.lease_seconds))
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT intent, run, state, booking_id, id FROM intents WHERE state = ? AND "
+                "(claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) "
+                "ORDER BY created_at, id LIMIT ?",
+                (IntentState.OPEN.value, _utc(now), self.replica, limit),
+            ) as cursor:
+                rows = list(await cursor.fetchall())
+            await db.executemany(
+                "UPDATE intents SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [(self.replica, until, row[4]) for row in rows],
+            )
         return [
             StoredIntent(
                 intent=ActivityIntent.model_validate_json(row[0]),

@@ -6,7 +6,10 @@ when the message could not be written after the backend committed. :class:`Recon
 open intents at start-up and every ``reconcile_interval`` seconds. It settles an intent when its
 write can no longer be in flight: one of this run whose write has ended, one of an earlier run
 when the store belongs to this process alone (SQLite, held with a file lock), or any older than
-``intent_deadline``. For each it asks :meth:`~tidbok.service.BookingService.read_back`:
+``intent_deadline``. With several replicas on one PostgreSQL store, one replica at a time makes
+a pass (an advisory lock, :meth:`~tidbok.gateway.store.GatewayStore.reconcile_lock`), and the
+intents it reads are claimed with a lease. For each it asks
+:meth:`~tidbok.service.BookingService.read_back`:
 
 - the write happened: the inbox message is written and the intent confirmed, in one transaction,
   under the intent's id (the id the message would have had), so it can never be written twice;
@@ -93,8 +96,29 @@ class Reconciler:
         await cancel_and_wait(task)
 
     async def reconcile(self) -> ReconcileReport:
-        """One pass over the open intents."""
+        """One pass over the open intents, unless another replica is making one right now.
+
+        This run's own unrecorded activities are retried either way; the stored intents are
+        read under :meth:`~tidbok.gateway.store.GatewayStore.reconcile_lock` (with PostgreSQL, an
+        advisory lock: one replica at a time reads intents back from the backends).
+        """
         report = ReconcileReport(left=await self.recorder.retry_unrecorded())
+        async with self.store.reconcile_lock() as held:
+            if held:
+                await self._settle_stored(report)
+            else:
+                log.debug("another gateway replica is reconciling; this one waits its turn")
+        await self._update_gauge()
+        if report.delivered or report.dropped:
+            log.info(
+                "reconciled intents: %d delivered, %d dropped, %d left",
+                report.delivered,
+                report.dropped,
+                report.left,
+            )
+        return report
+
+    async def _settle_stored(self, report: ReconcileReport) -> None:
         now = self.service.clock.now()
         for stored in await self.store.open_intents(self.batch_size):
             if stored.intent.id in self.recorder.unrecorded:
@@ -118,15 +142,6 @@ class Reconciler:
                 report.delivered += 1
             else:
                 report.dropped += 1
-        await self._update_gauge()
-        if report.delivered or report.dropped:
-            log.info(
-                "reconciled intents: %d delivered, %d dropped, %d left",
-                report.delivered,
-                report.dropped,
-                report.left,
-            )
-        return report
 
     def _due(self, stored: StoredIntent, now: datetime) -> bool:
         """Whether the intent's write can no longer be in flight."""

@@ -34,7 +34,8 @@ from tidbok.gateway.http_guard import ProblemAppRunner
 from tidbok.gateway.metrics import GatewayMetrics
 from tidbok.gateway.outbox import OutboxRecorder, OutboxWorker
 from tidbok.gateway.reconciler import Reconciler
-from tidbok.gateway.store import GatewayStore, SqliteGatewayStore, idempotency_secret
+from tidbok.gateway.store import GatewayStore, idempotency_secret
+from tidbok.gateway.store_admin import build_store, safe_url
 from tidbok.gateway.tls import server_ssl_context
 from tidbok.lifecycle import cancel_and_wait, stop_event
 from tidbok.service import BookingService
@@ -161,7 +162,8 @@ async def start_gateway(
     """Serve the gateway over ``service`` and return once it listens.
 
     ``host``/``port`` override ``settings.gateway`` (port 0 picks a free one); ``store`` replaces
-    the SQLite store at ``outbox_path`` (default ``settings.gateway.outbox_path``). The outbox
+    the one ``settings.gateway.store`` chooses: PostgreSQL at ``store.url``, else SQLite at
+    ``outbox_path`` (default ``settings.gateway.outbox_path``). The outbox
     worker delivers to ``settings.gateway.inbox_url`` when that is set and ``start_worker`` is true;
     otherwise messages wait in the outbox until a gateway with a worker runs.
 
@@ -178,9 +180,8 @@ async def start_gateway(
     _riv_check(settings)
     citizen_secret = idempotency_secret(gateway_settings)
     owns_store = store is None
-    the_store: GatewayStore = store or SqliteGatewayStore(
-        outbox_path if outbox_path is not None else gateway_settings.outbox_path,
-        citizen_secret=citizen_secret,
+    the_store: GatewayStore = store or build_store(
+        gateway_settings, citizen_secret=citizen_secret, outbox_path=outbox_path
     )
     await the_store.open()
     metrics = GatewayMetrics()
@@ -301,7 +302,9 @@ async def serve(settings: TidbokSettings, host: str | None = None, port: int | N
             inbox = settings.gateway.inbox_url or "not set: messages wait in the outbox"
             print(f"tidbok gateway listening on {gateway.url}", flush=True)
             print(f"  OpenAPI: {gateway.url}/openapi.json", flush=True)
-            print(f"  outbox:  {settings.gateway.outbox_path}; inbox: {inbox}", flush=True)
+            url = settings.gateway.store.url
+            where = safe_url(url) if url is not None else settings.gateway.outbox_path
+            print(f"  outbox:  {where}; inbox: {inbox}", flush=True)
             tls = settings.gateway.tls
             if tls is not None:
                 clients = (

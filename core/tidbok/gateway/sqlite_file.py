@@ -1,8 +1,11 @@
 """One SQLite file owned by one gateway: the connection, its lock, transactions, the file lock.
 
 :class:`SqliteFile` is the base of the SQLite store's parts (outbox, idempotency keys, activity
-intents). Each part names its tables in a ``SCHEMA`` class attribute; :meth:`SqliteFile.open`
-creates them all. The file is held with an exclusive lock (``flock`` on ``<file>.lock``) while it
+intents). :meth:`SqliteFile.open` brings the file to the latest schema
+(:mod:`tidbok.gateway.migrations`) under the file lock, and releases the leases a previous run
+left (no other process can hold one while this one has the file).
+
+The file is held with an exclusive lock (``flock`` on ``<file>.lock``) while it
 is open, so a second gateway on the same file refuses to start instead of reconciling the first
 one's writes in flight; the kernel releases the lock when a process dies, even by ``SIGKILL``.
 
@@ -16,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any
 
 import aiosqlite
 
+from tidbok.gateway.migrations import migrate_sqlite
 from tidbok.logsafe import RedactingFilter
 
 try:
@@ -47,11 +52,15 @@ class StoreInUse(RuntimeError):
 class SqliteFile:
     """The connection to one SQLite file (WAL, synchronous=FULL) and one lock for its statements."""
 
-    SCHEMA: ClassVar[str] = ""
-    """The tables of this part of the store (``CREATE ... IF NOT EXISTS``)."""
-
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, lease_seconds: float = 300.0) -> None:
         self.path = Path(path)
+        self.lease_seconds = lease_seconds
+        """How long :meth:`pending` and :meth:`open_intents` claim rows (see the PostgreSQL
+        store; here the process is alone, so only its own claims ever exist)."""
+        self.replica = uuid.uuid4().hex
+        """This store object's name in the claims it makes."""
+        self.migrated: list[int] = []
+        """The schema versions :meth:`open` applied."""
         self._db: aiosqlite.Connection | None = None
         # One connection: statements from concurrent requests must not mix into a transaction.
         self._lock = asyncio.Lock()
@@ -70,7 +79,7 @@ class SqliteFile:
         return self._file_lock is not None
 
     async def open(self) -> None:
-        """Lock the file, connect and create the schema if needed."""
+        """Lock the file, connect, and migrate the schema to the latest version if needed."""
         if self._db is not None:
             return
         if self.path.parent != Path():
@@ -82,10 +91,12 @@ class SqliteFile:
             try:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA synchronous=FULL")
-                for cls in reversed(type(self).__mro__):
-                    schema = cls.__dict__.get("SCHEMA")
-                    if schema:
-                        await db.executescript(schema)
+                self.migrated = await migrate_sqlite(db)
+                for table in ("outbox", "intents"):
+                    await db.execute(
+                        f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL "
+                        "WHERE claimed_by IS NOT NULL"
+                    )
             except BaseException:
                 await db.close()
                 raise
@@ -112,6 +123,11 @@ class SqliteFile:
                 return await cursor.fetchone() is not None
         except Exception:
             return False
+
+    @asynccontextmanager
+    async def reconcile_lock(self) -> AsyncIterator[bool]:
+        """Whether this process may reconcile now: always (it alone uses the file)."""
+        yield True
 
     async def _write(self, sql: str, params: tuple[Any, ...]) -> int:
         """One statement in its own (autocommit) transaction; the number of rows it changed."""

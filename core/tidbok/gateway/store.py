@@ -2,9 +2,12 @@
 
 :class:`OutboxStore`, :class:`~tidbok.gateway.intent_store.IntentStore` and
 :class:`IdempotencyStore` are what the rest of the gateway uses; :class:`SqliteGatewayStore`
-implements them on one embedded SQLite file (aiosqlite, WAL). A
-PostgreSQL implementation for several replicas implements the same methods (claiming pending rows
-with ``FOR UPDATE SKIP LOCKED``; delivery stays exactly-once because the inbox keys on message id).
+implements them on one embedded SQLite file (aiosqlite, WAL), the default for one gateway
+process, and :class:`~tidbok.gateway.pg_store.PostgresGatewayStore` on PostgreSQL for several
+replicas (claiming pending rows with a lease, ``FOR UPDATE SKIP LOCKED``; delivery stays
+exactly-once because the inbox keys on message id). The settings choose one
+(:func:`tidbok.gateway.store_admin.build_store`); the schema is versioned in
+:mod:`tidbok.gateway.migrations`.
 The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 :mod:`tidbok.gateway.intent_store`, the idempotency keys in
 :mod:`tidbok.gateway.idempotency_store` (their names are importable from here too).
@@ -13,8 +16,9 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 from __future__ import annotations
 
 import hmac
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,7 +111,12 @@ class OutboxStore(Protocol):
         ...
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
-        """Up to ``limit`` pending messages, oldest first."""
+        """Claim up to ``limit`` pending messages, oldest first, for this store's worker.
+
+        A claim (a lease of ``lease_seconds``) hides the message from other replicas until it is
+        delivered, refused for good, or the lease runs out (the claiming replica died); this store
+        gets its own claims again. So two replicas never deliver one message at once.
+        """
         ...
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
@@ -151,26 +160,9 @@ class GatewayStore(OutboxStore, IntentStore, IdempotencyStore, Protocol):
         """Whether the store answers."""
         ...
 
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id TEXT PRIMARY KEY,
-    citizen TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    unit_name TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    delivered_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, seq);
-CREATE INDEX IF NOT EXISTS outbox_citizen ON outbox (citizen, seq);
-"""
+    def reconcile_lock(self) -> AbstractAsyncContextManager[bool]:
+        """Held (True) while this replica alone reconciles intents; False: another one does."""
+        ...
 
 
 _INSERT_MESSAGE = (
@@ -201,10 +193,14 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
     (:meth:`messages_for` looks up both), not the number itself.
     """
 
-    SCHEMA = _SCHEMA
-
-    def __init__(self, path: str | Path, *, citizen_secret: bytes | None = None) -> None:
-        super().__init__(path)
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        citizen_secret: bytes | None = None,
+        lease_seconds: float = 300.0,
+    ) -> None:
+        super().__init__(path, lease_seconds=lease_seconds)
         self._citizen_secret = citizen_secret
 
     def _pseudonym(self, citizen: str) -> str | None:
@@ -228,10 +224,20 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             )
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
-        """Up to ``limit`` pending messages, oldest first."""
-        return await self._select(
-            "WHERE state = ? ORDER BY seq LIMIT ?", (DeliveryState.PENDING.value, limit)
-        )
+        """Claim up to ``limit`` pending messages, oldest first (claims by others excepted)."""
+        now = datetime.now(UTC)
+        until = _utc(now + timedelta(seconds=self.lease_seconds))
+        async with self._transaction() as db:
+            messages = await self._select(
+                "WHERE state = ? AND (claimed_until IS NULL OR claimed_until < ? "
+                "OR claimed_by = ?) ORDER BY seq LIMIT ?",
+                (DeliveryState.PENDING.value, _utc(now), self.replica, limit),
+            )
+            await db.executemany(
+                "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [(self.replica, until, message.id) for message in messages],
+            )
+        return messages
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the inbox has stored the message (and forget the number, with a secret)."""
@@ -241,12 +247,16 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             pseudonym = self._pseudonym(row[0]) if row is not None else None
             await db.execute(
                 "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
-                "last_error = NULL, citizen = COALESCE(?, citizen) WHERE id = ?",
+                "last_error = NULL, citizen = COALESCE(?, citizen), claimed_by = NULL, "
+                "claimed_until = NULL WHERE id = ?",
                 (DeliveryState.DELIVERED.value, _utc(at), pseudonym, message_id),
             )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
-        """Count a failed attempt; ``dead`` stops further attempts."""
+        """Count a failed attempt; ``dead`` stops further attempts.
+
+        A message still pending stays claimed: this store retries it after its backoff.
+        """
         state = DeliveryState.DEAD if dead else DeliveryState.PENDING
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ? WHERE id = ?",
