@@ -317,13 +317,6 @@ async def test_one_idempotency_key_sent_to_two_replicas_books_once(
         _assert_inbox_matches_the_mocks(cluster, await cluster.settle())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the missing message: an error anywhere else still fails
-    reason="reconciler: a rebooking whose answer was lost reads back as not happened once the "
-    "citizen changed the booking again through another replica before intent_deadline, so its "
-    "committed message is dropped",
-)
 async def test_a_rebooking_whose_answer_was_lost_keeps_its_message_when_changed_again(
     tmp_path: Path, pg_url: str
 ) -> None:

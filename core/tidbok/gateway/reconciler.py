@@ -164,6 +164,8 @@ class Reconciler:
             happened = False
         elif happened:
             booking = found.bookings[0] if found.bookings else None
+        if not happened and await self._moved_on_from(intent):
+            happened = True  # the message is built from the intent itself
         if not happened:
             await self.store.drop_intent(intent.id)
             self.metrics.reconciled.inc(outcome="dropped")
@@ -186,16 +188,28 @@ class Reconciler:
         it) still saw at the start this one would have changed did not happen: the backend, for
         example, timed out without acting and the citizen did it again.
         """
-        if intent.booking_id is None:
+        return await self._later_write_saw(intent, _start_seen(intent))
+
+    async def _moved_on_from(self, intent: ActivityIntent) -> bool:
+        """Whether a later confirmed write on the same booking found it where this rebooking
+        would have left it: the rebooking happened, and the citizen changed the booking again
+        (through another replica, say) before this intent was settled, so reading back no longer
+        shows it."""
+        if intent.kind is not ActivityKind.REBOOKED:
             return False
-        before = _start_seen(intent)
+        return await self._later_write_saw(intent, intent.start)
+
+    async def _later_write_saw(self, intent: ActivityIntent, start: datetime | None) -> bool:
+        """Whether a confirmed write on the intent's booking, announced after it, saw the
+        booking starting at ``start`` before it changed it."""
+        if intent.booking_id is None or start is None:
+            return False
         for other in await self.store.confirmed_on(intent.booking_id, but=intent.id):
             seen = _start_seen(other)
             if (
                 other.created_at >= intent.created_at
                 and seen is not None
-                and before is not None
-                and instant(seen) == instant(before)
+                and instant(seen) == instant(start)
             ):
                 return True
         return False
