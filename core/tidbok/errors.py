@@ -131,6 +131,17 @@ class ActivityNotRecorded(TechnicalFault):
     citizen_text = "Det går inte att boka, av- eller omboka just nu. Försök igen om en stund."
 
 
+class StoreDown(TechnicalFault):
+    """The gateway's store cannot be reached right now (the database is down or restarting).
+
+    Raised before any backend is called, so nothing was booked, cancelled or rebooked; the
+    gateway answers 503 with Retry-After and recovers on its own when the database is back.
+    """
+
+    code = "store_unavailable"
+    citizen_text = "Det går inte att boka, av- eller omboka just nu. Försök igen om en stund."
+
+
 class BackendTimeout(TechnicalFault):
     """The scheduling system did not answer in time; a write may or may not have happened."""
 

@@ -18,6 +18,7 @@ from tidbok.errors import (
     NotFound,
     OutcomeUnknown,
     RefusedByUnit,
+    StoreDown,
     TechnicalFault,
     all_error_types,
 )
@@ -129,6 +130,22 @@ async def activity_not_recorded(gw: Gateway) -> httpx.Response:
     return response
 
 
+async def store_unavailable(gw: Gateway) -> httpx.Response:
+    async def down(*args: object, **kwargs: object) -> object:
+        raise StoreDown("the PostgreSQL store is unavailable (PoolTimeout)")
+
+    gw.gateway.store.begin = down  # type: ignore[method-assign,assignment]
+    slot = gw.pmo.add_slot(PMO_UNIT, at(1, 10))
+    response = await gw.client.post(
+        "/v1/bookings",
+        json={"unit": PMO_UNIT, "slot_id": slot.id, "accept_terms": True},
+        headers={**gw.auth(), "Idempotency-Key": "k-store-down"},
+    )
+    assert response.headers["Retry-After"] == "5"
+    assert gw.pmo.bookings == {}  # refused before any backend was called
+    return response
+
+
 async def backend_timeout(gw: Gateway) -> httpx.Response:
     gw.pmo_system.fail = BackendTimeout("pmo did not answer in 2.0 s")
     return await gw.client.get(f"/v1/units/{PMO_UNIT}/time-types", headers=gw.auth())
@@ -202,6 +219,7 @@ SCENARIOS: dict[str, tuple[int, Scenario]] = {
     "invalid_input": (400, invalid_input),
     "backend_unavailable": (503, backend_unavailable),
     "activity_not_recorded": (503, activity_not_recorded),
+    "store_unavailable": (503, store_unavailable),
     "backend_timeout": (504, backend_timeout),
     "backend_protocol_error": (502, backend_protocol_error),
     "outcome_unknown": (502, outcome_unknown),

@@ -7,11 +7,16 @@ database of the session's real PostgreSQL server, chosen by ``[gateway.store] ur
 
 from __future__ import annotations
 
+import asyncio
+import time
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from tests.core.memory_system import MemoryPlugin
 from tests.gateway.conftest import (
@@ -124,3 +129,45 @@ async def test_one_replica_reconciles_while_the_other_waits(tmp_path: Path, pg_u
     finally:
         await one.close()
         await two.close()
+
+
+async def test_a_database_outage_answers_503_before_any_backend_and_recovers(
+    tmp_path: Path, pg_url: str, pg_server: Any
+) -> None:
+    """The database refuses connections for a while: a booking answers 503 problem+json at once
+    (within the 3 s), the scheduling system is never called, and once the database is back the
+    same request books, with no restart."""
+    systems = make_systems()
+    database = conninfo_to_dict(pg_url)["dbname"]
+
+    def admin(*statements: str) -> None:
+        with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement.encode(), (database,) if "%s" in statement else None)
+
+    async with running_inbox(api_key="inbox-key") as inbox, AsyncExitStack() as stack:
+        _, client = await replica(stack, tmp_path, pg_url, inbox.url, systems)
+        slot = systems.pmo.add_slot(PMO_UNIT, at(1, 10))
+        body = {"unit": PMO_UNIT, "slot_id": slot.id, "accept_terms": True}
+        await asyncio.to_thread(
+            admin,
+            f"ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+        )
+        started = time.monotonic()
+        down = await client.post("/v1/bookings", json=body, headers=_headers("k-outage"))
+        took = time.monotonic() - started
+        await asyncio.to_thread(admin, f"ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true")
+        assert down.status_code == 503, down.text
+        assert down.headers["Content-Type"].startswith("application/problem+json")
+        assert down.json()["code"] == "store_unavailable"
+        assert "Retry-After" in down.headers
+        assert took < 3.0
+        assert systems.pmo.bookings == {}
+
+        async def booked() -> bool:
+            again = await client.post("/v1/bookings", json=body, headers=_headers("k-outage"))
+            return again.status_code == 201
+
+        await wait_until(booked, seconds=15.0)
+        assert len(systems.pmo.bookings) == 1

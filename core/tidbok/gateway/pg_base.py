@@ -26,9 +26,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from tidbok.errors import StoreDown
 from tidbok.gateway.auth import GatewayConfigError
 from tidbok.gateway.migrations import migrate_postgres
 from tidbok.gateway.store_admin import safe_url
@@ -37,6 +39,11 @@ log = logging.getLogger("tidbok.gateway.store")
 
 #: The session-level advisory lock held by the replica that reconciles intents.
 RECONCILE_LOCK = 0x7469_6462_6F6B_0002
+
+
+#: Seconds a request waits for a pooled connection before the store counts as down (the citizen's
+#: call must answer within the national 3 s).
+REQUEST_WAIT = 1.5
 
 
 class StoreUnavailable(GatewayConfigError):
@@ -153,14 +160,27 @@ class PostgresBase:
                         log.warning("could not release the reconcile lock; closing its connection")
                         await conn.close()
 
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection[Any]]:
+        """A pooled connection for one request's work. A database that cannot be reached (no
+        connection within :data:`REQUEST_WAIT` s, or one lost) is :class:`StoreDown`, which the
+        gateway answers with 503 before touching any backend."""
+        try:
+            async with self.pool.connection(timeout=min(self.timeout, REQUEST_WAIT)) as conn:
+                yield conn
+        except (PoolTimeout, psycopg.OperationalError) as error:
+            raise StoreDown(
+                f"the PostgreSQL store is unavailable ({type(error).__name__})"
+            ) from None
+
     async def _fetch(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Any]:
         """The rows of one statement."""
-        async with self.pool.connection() as conn:
+        async with self.connect() as conn:
             cursor = await conn.execute(sql.encode(), params)
             return list(await cursor.fetchall())
 
     async def _write(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> int:
         """One statement in its own transaction; the number of rows it changed."""
-        async with self.pool.connection() as conn:
+        async with self.connect() as conn:
             cursor = await conn.execute(sql.encode(), params)
             return max(cursor.rowcount, 0)

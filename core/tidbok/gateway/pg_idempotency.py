@@ -36,7 +36,7 @@ class PostgresIdempotency(PostgresBase):
     async def _begin(
         self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
     ) -> IdempotencyRecord | None:
-        async with self.pool.connection() as conn, conn.transaction():
+        async with self.connect() as conn, conn.transaction():
             cursor = await conn.execute(
                 "INSERT INTO idempotency (citizen, key, fingerprint, state, created_at) "
                 "VALUES (%s, %s, %s, 'in_progress', %s) ON CONFLICT (citizen, key) DO NOTHING",

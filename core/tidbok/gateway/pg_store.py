@@ -94,7 +94,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
         self, message: OutboxMessage, intent_id: str, booking_id: str | None
     ) -> None:
         """Store the message of an intent's write and confirm the intent, in one transaction."""
-        async with self.pool.connection() as conn, conn.transaction():
+        async with self.connect() as conn, conn.transaction():
             await conn.execute(
                 (_INSERT_MESSAGE + " ON CONFLICT (id) DO NOTHING").encode(), _message_row(message)
             )
@@ -126,7 +126,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the inbox has stored the message (and forget the number, with a secret)."""
-        async with self.pool.connection() as conn, conn.transaction():
+        async with self.connect() as conn, conn.transaction():
             cursor = await conn.execute(
                 "SELECT citizen FROM outbox WHERE id = %s FOR UPDATE", (message_id,)
             )

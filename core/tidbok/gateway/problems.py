@@ -27,6 +27,7 @@ from tidbok.errors import (
     OutcomeUnknown,
     OutsideBookingWindow,
     SlotTaken,
+    StoreDown,
     TechnicalFault,
     TermsNotAccepted,
     TidbokError,
@@ -133,6 +134,7 @@ ERROR_STATUS: dict[type, ProblemMapping] = {
     BookingRefused: ProblemMapping(422, "Refused"),
     BackendUnavailable: ProblemMapping(503, "Scheduling system unavailable"),
     ActivityNotRecorded: ProblemMapping(503, "Activity not recorded"),
+    StoreDown: ProblemMapping(503, "Store unavailable"),
     BackendTimeout: ProblemMapping(504, "Scheduling system timeout"),
     BackendProtocolError: ProblemMapping(502, "Scheduling system error"),
     OutcomeUnknown: ProblemMapping(502, "Scheduling system outcome unknown"),
@@ -195,7 +197,7 @@ def problem_for_error(
     if isinstance(error, BackendUnavailable):
         retry = error.retry_after if error.retry_after is not None else default_retry_after
         headers["Retry-After"] = str(max(0, math.ceil(retry)))
-    elif isinstance(error, ActivityNotRecorded):
+    elif isinstance(error, ActivityNotRecorded | StoreDown):
         headers["Retry-After"] = str(max(0, default_retry_after))
     return Problem(
         status=mapping.status,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tidbok.clock import to_stockholm
+from tidbok.errors import StoreDown
 from tidbok.gateway.idempotency_store import (
     BeginOutcome,
     IdempotencyRecord,
@@ -47,6 +48,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStore",
     "SqliteGatewayStore",
+    "StoreDown",
     "citizen_key",
     "fingerprint_of",
     "idempotency_secret",
