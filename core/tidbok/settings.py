@@ -150,7 +150,8 @@ class StoreSettings(_Section):
     pool_max_size: int = Field(default=10, ge=1)
     """PostgreSQL: the most connections each gateway opens (the reconciler holds one per pass)."""
     connect_timeout: float = Field(default=10.0, gt=0)
-    """PostgreSQL: seconds start-up (and a request) may wait for a connection."""
+    """PostgreSQL: seconds start-up and `/readyz` may wait for a connection (a request waits at
+    most 1.5 s, then answers 503 `store_unavailable`)."""
     lease_seconds: float = Field(default=300.0, gt=0)
     """Seconds a replica's claim on pending outbox messages (and open intents) lasts; another
     replica takes them over after that (the claiming one died, or is stuck). Keep it above
