@@ -103,6 +103,11 @@ def install_redaction(handler: logging.Handler) -> None:
         handler.addFilter(RedactingFilter())
 
 
+#: Libraries whose DEBUG lines carry SQL with its parameters (hashed citizen keys, booking ids)
+#: or every connection detail: kept at WARNING even with ``--log-level DEBUG``.
+QUIET_LIBRARIES = ("aiosqlite", "psycopg", "psycopg.pool")
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Log to stderr in one key=value line per event, personal identity numbers masked."""
     handler = logging.StreamHandler()
@@ -111,3 +116,5 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -82,3 +82,20 @@ def test_a_missing_credential_is_named_without_values() -> None:
 def test_contract_options_do_not_show_credentials() -> None:
     options = ContractOptions(system="pasis", url="https://test", credentials={"api_key": SECRET})
     assert SECRET not in repr(options)
+
+
+def test_debug_logging_never_shows_the_stores_sql_and_parameters() -> None:
+    """aiosqlite and psycopg log each statement with its parameters at DEBUG."""
+    import logging
+
+    from tidbok.logsafe import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG")
+        for library in ("aiosqlite", "psycopg", "psycopg.pool"):
+            assert not logging.getLogger(library).isEnabledFor(logging.DEBUG), library
+        assert logging.getLogger("tidbok").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:], root.level = handlers, level
