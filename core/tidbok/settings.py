@@ -67,8 +67,11 @@ class BackendSettings(_Section):
     """One scheduling-system backend: which plugin speaks to it, where, and with which secrets."""
 
     system: str = Field(min_length=1)
+    """The scheduling system's name, as its plugin registers it (see ``tidbok plugins``)."""
     base_url: str = Field(min_length=1)
+    """Where the backend's API lives; what the path is below it is the plugin's business."""
     credentials: dict[str, SecretStr] = Field(default_factory=dict)
+    """The backend's secrets by name (``api_key``, ``client_secret``, ...); never printed."""
     options: dict[str, Any] = Field(default_factory=dict)
     """Settings only this backend's plugin understands (e.g. the ``riv`` plugin's endpoint URL
     template and booking rules); the plugin validates them when it connects."""
@@ -110,7 +113,10 @@ class ResilienceSettings(_Section):
     read_retries: int = Field(default=2, ge=0)
     """Extra attempts for reads after a transient failure, while the deadline leaves time."""
     backoff_initial: float = Field(default=0.1, ge=0)
+    """Seconds of the first retry's backoff; it doubles with each retry, and each wait is a
+    random part of it (full jitter), at least the backend's ``Retry-After``."""
     backoff_max: float = Field(default=2.0, ge=0)
+    """The longest backoff a retry waits (before jitter)."""
     breaker_failure_threshold: int = Field(default=5, ge=1)
     """Consecutive failures that open a backend's circuit breaker."""
     breaker_reset_timeout: float = Field(default=30.0, gt=0)
@@ -259,11 +265,17 @@ class TidbokSettings(BaseSettings):
     )
 
     backends: dict[str, BackendSettings] = Field(default_factory=dict)
+    """The scheduling-system backends by name (``[backends.NAME]``)."""
     units: tuple[UnitSettings, ...] = ()
+    """The care units where 1177 tidbokning is active (``[[units]]``), each on one backend."""
     plugins: PluginSettings = PluginSettings()
+    """Which installed plugins may load (``[plugins]``)."""
     resilience: ResilienceSettings = ResilienceSettings()
+    """Timeouts, retries and the circuit breaker for every backend (``[resilience]``)."""
     gateway: GatewaySettings = GatewaySettings()
+    """The HTTP gateway of ``tidbok serve`` (``[gateway]``)."""
     riv: RivSettings = RivSettings()
+    """The crm:scheduling 1.1 producer 1177 calls (``[riv]``, off by default)."""
 
     @model_validator(mode="after")
     def _units_name_backends(self) -> Self:
