@@ -107,7 +107,7 @@ class SqliteIntents(SqliteFile):
 
     async def open_intents(self, limit: int) -> list[StoredIntent]:
         """Claim up to ``limit`` open intents, oldest first (claims by others excepted)."""
-        now = datetime.now(UTC)
+        now = self.clock.now()
         until = _utc(now + timedelta(seconds=self.lease_seconds))
         async with self._transaction() as db:
             async with db.execute(

@@ -182,8 +182,9 @@ async def sqlite_version(db: aiosqlite.Connection) -> int:
     return 1 if "outbox" in tables else 0
 
 
-async def migrate_sqlite(db: aiosqlite.Connection) -> list[int]:
-    """Apply the missing migrations in one transaction (the caller holds the file lock).
+async def migrate_sqlite(db: aiosqlite.Connection, now: datetime) -> list[int]:
+    """Apply the missing migrations in one transaction (the caller holds the file lock); each is
+    recorded as applied at ``now``.
 
     Returns the versions applied. ``db`` must be in autocommit mode (``isolation_level=None``).
     """
@@ -194,13 +195,13 @@ async def migrate_sqlite(db: aiosqlite.Connection) -> list[int]:
         _check_known(current, "the SQLite file")
         await db.execute(_VERSION_TABLE.format(time="TEXT"))
         if current == 1 and not await _sqlite_recorded(db):
-            await _sqlite_record(db, MIGRATIONS[0])  # a file from before versioning
+            await _sqlite_record(db, MIGRATIONS[0], now)  # a file from before versioning
         for migration in MIGRATIONS:
             if migration.version <= current:
                 continue
             for statement in _statements(migration.sqlite):
                 await db.execute(statement)
-            await _sqlite_record(db, migration)
+            await _sqlite_record(db, migration, now)
             applied.append(migration.version)
         await db.execute("COMMIT")
     except BaseException:
@@ -219,10 +220,10 @@ async def _sqlite_recorded(db: aiosqlite.Connection) -> bool:
         return await cursor.fetchone() is not None
 
 
-async def _sqlite_record(db: aiosqlite.Connection, migration: Migration) -> None:
+async def _sqlite_record(db: aiosqlite.Connection, migration: Migration, now: datetime) -> None:
     await db.execute(
         "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-        (migration.version, migration.name, datetime.now(UTC).isoformat()),
+        (migration.version, migration.name, now.astimezone(UTC).isoformat()),
     )
 
 

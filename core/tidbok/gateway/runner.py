@@ -181,7 +181,10 @@ async def start_gateway(
     citizen_secret = idempotency_secret(gateway_settings)
     owns_store = store is None
     the_store: GatewayStore = store or build_store(
-        gateway_settings, citizen_secret=citizen_secret, outbox_path=outbox_path
+        gateway_settings,
+        citizen_secret=citizen_secret,
+        outbox_path=outbox_path,
+        clock=service.clock,
     )
     await the_store.open()
     metrics = GatewayMetrics()

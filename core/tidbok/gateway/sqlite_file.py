@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import aiosqlite
 
+from tidbok.clock import Clock, SystemClock
 from tidbok.gateway.migrations import migrate_sqlite
 from tidbok.logsafe import RedactingFilter
 
@@ -52,8 +53,12 @@ class StoreInUse(RuntimeError):
 class SqliteFile:
     """The connection to one SQLite file (WAL, synchronous=FULL) and one lock for its statements."""
 
-    def __init__(self, path: str | Path, *, lease_seconds: float = 300.0) -> None:
+    def __init__(
+        self, path: str | Path, *, lease_seconds: float = 300.0, clock: Clock | None = None
+    ) -> None:
         self.path = Path(path)
+        self.clock: Clock = clock or SystemClock()
+        """What claims and migration records are stamped with (the gateway's clock)."""
         self.lease_seconds = lease_seconds
         """How long :meth:`pending` and :meth:`open_intents` claim rows (see the PostgreSQL
         store; here the process is alone, so only its own claims ever exist)."""
@@ -91,7 +96,7 @@ class SqliteFile:
             try:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA synchronous=FULL")
-                self.migrated = await migrate_sqlite(db)
+                self.migrated = await migrate_sqlite(db, self.clock.now())
                 for table in ("outbox", "intents"):
                     await db.execute(
                         f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL "

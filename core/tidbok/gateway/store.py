@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from tidbok.clock import to_stockholm
+from tidbok.clock import Clock, to_stockholm
 from tidbok.errors import StoreDown
 from tidbok.gateway.idempotency_store import (
     BeginOutcome,
@@ -201,8 +201,9 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         *,
         citizen_secret: bytes | None = None,
         lease_seconds: float = 300.0,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(path, lease_seconds=lease_seconds)
+        super().__init__(path, lease_seconds=lease_seconds, clock=clock)
         self._citizen_secret = citizen_secret
 
     def _pseudonym(self, citizen: str) -> str | None:
@@ -227,7 +228,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Claim up to ``limit`` pending messages, oldest first (claims by others excepted)."""
-        now = datetime.now(UTC)
+        now = self.clock.now()
         until = _utc(now + timedelta(seconds=self.lease_seconds))
         async with self._transaction() as db:
             messages = await self._select(

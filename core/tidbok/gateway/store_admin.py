@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiosqlite
 
+from tidbok.clock import Clock
 from tidbok.gateway.migrations import LATEST, sqlite_version
 from tidbok.gateway.store import GatewayStore, SqliteGatewayStore
 from tidbok.settings import GatewaySettings
@@ -29,14 +30,17 @@ def build_store(
     *,
     citizen_secret: bytes | None = None,
     outbox_path: str | Path | None = None,
+    clock: Clock | None = None,
 ) -> GatewayStore:
-    """The store the settings choose, not opened yet (``outbox_path`` overrides the SQLite file)."""
+    """The store the settings choose, not opened yet (``outbox_path`` overrides the SQLite file;
+    ``clock`` stamps the SQLite store's claims and records: the gateway's)."""
     store = settings.store
     if store.url is None:
         return SqliteGatewayStore(
             outbox_path if outbox_path is not None else settings.outbox_path,
             citizen_secret=citizen_secret,
             lease_seconds=store.lease_seconds,
+            clock=clock,
         )
     try:
         from tidbok.gateway.pg_store import PostgresGatewayStore

@@ -12,7 +12,7 @@ citizen's schedule is read back (GetSubjectOfCareSchedule) before answering.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tidbok import (
     AdapterContext,
@@ -173,12 +173,6 @@ class RivAdapter(HttpSchedulingAdapter):
             GetAvailableTimeslotsResponse,
         )
         return list(answer.timeslotDetail)
-
-    async def available_dates(
-        self, unit: str, start: date, end: date, time_type: str | None = None
-    ) -> list[date]:
-        """Not asked by the service (it derives days from slots); kept for the interface."""
-        raise NotImplementedError("the service derives available dates from available_slots")
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """The free slot ``slot_id`` names, read again; SlotTaken when it is no longer free."""
