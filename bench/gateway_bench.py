@@ -4,8 +4,9 @@ The gateway (with the mock PASiS in its process) runs as a subprocess, ``gateway
 load comes from this process over loopback. Figures:
 
 * slot searches and bookings per second, with p50 and p99 latency;
-* the race: 1,000 citizens at once booking 100 slots (10 per slot): exactly 100 bookings in the
-  appointment book, 900 slot-taken answers, no duplicates, no server errors;
+* the race: 1,000 citizens at once booking 100 slots (10 per slot) on a freshly started gateway
+  (its own process, no warm-up): exactly 100 bookings in the appointment book, 900 slot-taken
+  answers, no duplicates, no server errors, all within 2 s;
 * the gateway process's peak RSS (VmHWM) after the throughput runs.
 """
 
@@ -19,6 +20,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import httpx
 from common import BenchResult, p50, percentile, personnummer
 from gateway_scenario import (
@@ -88,7 +90,6 @@ async def closed_loop(
 
 async def run(seconds: float = 5.0) -> list[BenchResult]:
     throughput = BenchResult(f"gateway throughput ({CONCURRENCY} concurrent clients, loopback)")
-    race = BenchResult(f"race: {RACE_CITIZENS} citizens booking {RACE_SLOTS} slots at once")
     memory = BenchResult("memory: the gateway process (mock PASiS in-process)")
     process, info = await start_server()
     try:
@@ -144,38 +145,57 @@ async def run(seconds: float = 5.0) -> list[BenchResult]:
                 "(SQLite, synchronous=FULL)"
             )
         memory.add("peak RSS after throughput", peak_rss_mib(process.pid), "MiB")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+    return [throughput, await run_race(), memory]
 
-        race_limits = httpx.Limits(max_connections=RACE_CITIZENS, max_keepalive_connections=0)
-        async with httpx.AsyncClient(
-            base_url=info["url"], limits=race_limits, timeout=60
-        ) as client:
-            citizens = [personnummer(10_000 + n) for n in range(RACE_CITIZENS)]
-            race_tokens = [token(citizen) for citizen in citizens]
 
-            async def attempt(number: int) -> httpx.Response:
-                return await client.post(
-                    "/v1/bookings",
-                    json={
-                        "unit": RACE_UNIT,
-                        "slot_id": slot_id(RACE_UNIT, number % RACE_SLOTS),
-                        "accept_terms": True,
-                    },
-                    headers={"Authorization": f"Bearer {race_tokens[number]}"},
-                )
+async def race_answers(url: str) -> tuple[list[tuple[int, str]], float]:
+    """Every citizen's (status, error code) for one booking attempt, all sent at once, and the
+    seconds until the last answer. The load comes over aiohttp, one connection per citizen."""
+    race_tokens = [token(personnummer(10_000 + n)) for n in range(RACE_CITIZENS)]
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as session:
 
-            began = time.perf_counter()
-            answers = await asyncio.gather(
-                *(attempt(n) for n in range(RACE_CITIZENS)), return_exceptions=True
-            )
-            race_seconds = time.perf_counter() - began
-        statuses = Counter(
-            a.status_code if isinstance(a, httpx.Response) else type(a).__name__ for a in answers
+        async def attempt(number: int) -> tuple[int, str]:
+            async with session.post(
+                "/v1/bookings",
+                json={
+                    "unit": RACE_UNIT,
+                    "slot_id": slot_id(RACE_UNIT, number % RACE_SLOTS),
+                    "accept_terms": True,
+                },
+                headers={"Authorization": f"Bearer {race_tokens[number]}"},
+            ) as answer:
+                body = await answer.read()
+                if answer.status < 400:
+                    return answer.status, ""
+                try:
+                    return answer.status, str(json.loads(body).get("code", "?"))
+                except ValueError:
+                    return answer.status, "not JSON"
+
+        began = time.perf_counter()
+        answers = await asyncio.gather(
+            *(attempt(n) for n in range(RACE_CITIZENS)), return_exceptions=True
         )
-        codes = Counter(
-            a.json().get("code", "?")
-            for a in answers
-            if isinstance(a, httpx.Response) and a.status_code >= 400
-        )
+        seconds = time.perf_counter() - began
+    return [a if isinstance(a, tuple) else (0, type(a).__name__) for a in answers], seconds
+
+
+async def run_race() -> BenchResult:
+    """The race on a freshly started gateway: no warm-up, no connection to the backend yet."""
+    race = BenchResult(
+        f"race: {RACE_CITIZENS} citizens booking {RACE_SLOTS} slots at once, fresh gateway"
+    )
+    process, info = await start_server()
+    try:
+        answers, race_seconds = await race_answers(info["url"])
+        statuses = Counter(status for status, _ in answers)
+        codes = Counter(code for status, code in answers if status >= 400)
         async with httpx.AsyncClient(base_url=info["mock_admin"], timeout=30) as admin:
             entries = (await admin.get("/appointment-book", params={"unit": RACE_UNIT})).json()[
                 "entries"
@@ -185,7 +205,7 @@ async def run(seconds: float = 5.0) -> list[BenchResult]:
             for entry in entries
         )
         duplicates = sum(count - 1 for count in slots_booked.values() if count > 1)
-        server_errors = sum(c for s, c in statuses.items() if not isinstance(s, int) or s >= 500)
+        server_errors = sum(c for s, c in statuses.items() if s == 0 or s >= 500)
         race.add(
             "bookings in the appointment book",
             len(entries),
@@ -210,16 +230,21 @@ async def run(seconds: float = 5.0) -> list[BenchResult]:
         )
         race.add("duplicates (a slot booked twice)", duplicates, "", "= 0", duplicates == 0)
         race.add("server errors / transport errors", server_errors, "", "= 0", server_errors == 0)
-        race.add("time for all 1,000", race_seconds, "s")
-        race.add("answers", ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items(), key=str)))
+        race.add(f"time for all {RACE_CITIZENS:,}", race_seconds, "s", "< 2 s", race_seconds < 2)
+        race.add("answers", ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items())))
+        race.add("refusals", ", ".join(f"{code}: {count}" for code, count in sorted(codes.items())))
         race.data = {
             "statuses": {str(k): v for k, v in statuses.items()},
             "codes": dict(codes),
             "seconds": race_seconds,
         }
-        memory.add("peak RSS after the race", peak_rss_mib(process.pid), "MiB")
+        race.notes.append(
+            "a freshly started gateway (no warm-up); the citizens connect over aiohttp so the "
+            "load generator's own pool does not slow the figure"
+        )
+        race.add("gateway peak RSS after the race", peak_rss_mib(process.pid), "MiB")
     finally:
         if process.returncode is None:
             process.terminate()
             await process.wait()
-    return [throughput, race, memory]
+    return race

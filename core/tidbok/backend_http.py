@@ -1,12 +1,17 @@
 """HTTP to a scheduling-system backend, with the resilience every plugin shares.
 
-One :class:`BackendHttp` per backend holds one pooled ``httpx.AsyncClient`` and applies:
+One :class:`BackendHttp` per backend holds one ``httpx.AsyncClient`` over an aiohttp connection
+pool (:mod:`tidbok.backend_transport` says why) and applies:
 
+* at most ``resilience.max_connections`` requests in flight; the others wait their turn in a fair
+  queue, and the wait counts against the deadline: a call that cannot get a connection in time
+  fails as :class:`~tidbok.errors.BackendTimeout` (never sent, so never counted by the breaker);
 * a per-attempt timeout and an overall deadline (:class:`~tidbok.settings.ResilienceSettings`),
   never past the budget of the citizen call it serves (:mod:`tidbok.budget`);
-* retries with jittered exponential backoff (tenacity) for reads and for writes the backend
-  deduplicates itself (an idempotency key), honouring ``Retry-After``, only while the deadline
-  leaves time for them;
+* retries with jittered exponential backoff for reads and for writes the backend deduplicates
+  itself (an idempotency key), honouring ``Retry-After``, only while the deadline leaves time for
+  them. A plain loop (it replaced tenacity): a first attempt that succeeds builds nothing for
+  retries, which profiles showed per call;
 * a :class:`~tidbok.breaker.CircuitBreaker` that opens after repeated failures, answers "backend
   unavailable" at once while open, and lets one probe through before it closes again;
 * one structured log line per call (system, operation, status, duration, attempt), with no URL
@@ -37,8 +42,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from tidbok.backend_transport import AiohttpTransport, FairQueue
 from tidbok.breaker import BreakerState, CircuitBreaker
 from tidbok.budget import budget_left
 from tidbok.errors import (
@@ -157,13 +162,18 @@ class BackendHttp:
             on_change=self._breaker_changed,
             monotonic=monotonic,
         )
+        self._queue = FairQueue(resilience.max_connections)
+        if transport is None:
+            transport = AiohttpTransport(
+                verify=shared_tls_context() if verify is None or verify is True else verify,
+                max_connections=resilience.max_connections,
+            )
         self.client = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             headers=dict(headers or {}),
             timeout=httpx.Timeout(resilience.attempt_timeout),
             transport=transport,
-            verify=shared_tls_context() if verify is None or verify is True else verify,
         )
 
     async def aclose(self) -> None:
@@ -224,51 +234,65 @@ class BackendHttp:
         definite: Definite,
         **kwargs: Any,
     ) -> httpx.Response:
-        settings = self.resilience
         deadline = self.monotonic() + self.time_left()
-        attempts = 1 + settings.read_retries
+        attempts = 1 + self.resilience.read_retries
+        number = 1
+        while True:
+            try:
+                return await self._queued_attempt(
+                    operation, method, path, number, deadline, write, retry, definite, **kwargs
+                )
+            except _Transient as failed:
+                if not (retry or failed.refused):
+                    raise failed.error from None
+                delay = self._backoff(number, failed, deadline)
+                if number >= attempts:
+                    raise failed.error from None
+            await self.sleep(delay)
+            number += 1
 
-        def wait(state: RetryCallState) -> float:
-            backoff = min(
-                settings.backoff_max, settings.backoff_initial * 2 ** (state.attempt_number - 1)
-            )
-            delay = random.uniform(0, backoff)
-            outcome = state.outcome
-            error = outcome.exception() if outcome is not None else None
-            if isinstance(error, _Transient) and error.retry_after is not None:
-                delay = max(delay, error.retry_after)
-            remaining = deadline - self.monotonic()
-            if delay >= remaining:
-                raise _out_of_time(error)
-            return delay
-
-        retrying = AsyncRetrying(
-            sleep=self.sleep,
-            stop=stop_after_attempt(attempts),
-            wait=wait,
-            retry=retry_if_exception(
-                lambda error: isinstance(error, _Transient) and (retry or error.refused)
-            ),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    number = attempt.retry_state.attempt_number
-                    return await self._attempt(
-                        operation,
-                        method,
-                        path,
-                        number,
-                        deadline,
-                        write,
-                        retry,
-                        definite,
-                        **kwargs,
-                    )
-        except _Transient as failed:
+    def _backoff(self, number: int, failed: _Transient, deadline: float) -> float:
+        """Seconds to wait after failed attempt ``number``: full jitter, at least the backend's
+        ``Retry-After``; the failure's error if the deadline would pass first."""
+        settings = self.resilience
+        backoff = min(settings.backoff_max, settings.backoff_initial * 2 ** (number - 1))
+        delay = random.uniform(0, backoff)
+        if failed.retry_after is not None:
+            delay = max(delay, failed.retry_after)
+        if delay >= deadline - self.monotonic():
             raise failed.error from None
-        raise AssertionError("unreachable: tenacity either returns or raises")
+        return delay
+
+    async def _queued_attempt(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        number: int,
+        deadline: float,
+        write: bool,
+        retry: bool,
+        definite: Definite,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """One attempt once a connection is free: waiting in the queue counts against the
+        deadline, but a call that never got a connection was never sent, so the breaker does
+        not count it and it is a timeout, not an unknown outcome."""
+        started = self.monotonic()
+        try:
+            async with asyncio.timeout(max(deadline - started, 0.0)):
+                await self._queue.acquire()
+        except TimeoutError:
+            self._record(operation, None, "queue_timeout", started, number)
+            raise BackendTimeout(
+                f"{operation}: no free connection to the backend before the deadline"
+            ) from None
+        try:
+            return await self._attempt(
+                operation, method, path, number, deadline, write, retry, definite, **kwargs
+            )
+        finally:
+            self._queue.release()
 
     async def _attempt(
         self,
@@ -408,12 +432,6 @@ def _unknown(detail: str, retry: bool, retry_after: float | None = None) -> Exce
     if retry:
         return _Transient(OutcomeUnknown(detail), retry_after)
     return OutcomeUnknown(detail)
-
-
-def _out_of_time(error: BaseException | None) -> TechnicalFault:
-    if isinstance(error, _Transient):
-        return error.error
-    return BackendTimeout("the deadline passed during retries")
 
 
 def parse_json(response: httpx.Response, operation: str) -> Any:

@@ -121,6 +121,9 @@ class ResilienceSettings(_Section):
     """Consecutive failures that open a backend's circuit breaker."""
     breaker_reset_timeout: float = Field(default=30.0, gt=0)
     """Seconds an open breaker waits before it lets one probe through."""
+    max_connections: int = Field(default=100, ge=1)
+    """Connections each backend's pool holds at most, and so its requests in flight; further
+    requests wait their turn (first come, first served) within their call's deadline."""
 
 
 class TlsSettings(_Section):

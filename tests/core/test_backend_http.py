@@ -16,6 +16,7 @@ from tidbok.backend_http import (
     OutcomeUnknown,
     write_with_readback,
 )
+from tidbok.backend_transport import AiohttpTransport
 from tidbok.budget import call_budget
 from tidbok.clock import FakeTimer
 from tidbok.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
@@ -447,5 +448,6 @@ def test_backends_share_one_default_tls_context() -> None:
     second = BackendHttp(
         system="x", backend="b", base_url="https://b.example", resilience=ResilienceSettings()
     )
-    pools = [client.client._transport._pool for client in (first, second)]  # type: ignore[attr-defined]
-    assert pools[0]._ssl_context is pools[1]._ssl_context is shared_tls_context()
+    pools = [client.client._transport for client in (first, second)]
+    assert all(isinstance(pool, AiohttpTransport) for pool in pools)
+    assert pools[0].tls is pools[1].tls is shared_tls_context()  # type: ignore[attr-defined]
