@@ -281,7 +281,7 @@ class BackendHttp:
         started = self.monotonic()
         try:
             async with asyncio.timeout(max(deadline - started, 0.0)):
-                await self._queue.acquire()
+                await self._queue.acquire(deadline)
         except TimeoutError:
             self._record(operation, None, "queue_timeout", started, number)
             raise BackendTimeout(

@@ -25,15 +25,16 @@ given (client certificates for mutual TLS included), keeps no cookies of its own
 them) and leaves decompression to httpx.
 
 :class:`FairQueue` caps the requests in flight to one backend at its pool size: the others wait
-first come, first served, instead of all contending for the pool at once.
+their turn (earliest call deadline first, i.e. first come, first served by citizen call) instead
+of all contending for the pool at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import heapq
+import itertools
 import ssl
-from collections import deque
 
 import aiohttp
 import httpx
@@ -148,36 +149,40 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class FairQueue:
-    """At most ``size`` holders at once; the others wait in arrival order (first come, first
-    served: a newcomer never overtakes a waiter). A waiter that is cancelled (its deadline passed)
-    leaves the queue, and a place handed to it as it was cancelled is passed on."""
+    """At most ``size`` holders at once; the others wait their turn, earliest deadline first.
+
+    Every backend request of a citizen call carries the call's deadline, and calls get the same
+    budget, so this is first come, first served by call: a call that already made one request
+    (its slot check) books before calls that arrived after it, and nobody is overtaken by a call
+    that arrived later. Requests with equal deadlines go in arrival order. A waiter that is
+    cancelled (its own deadline passed) leaves the queue, and a place handed to it as it was
+    cancelled is passed on.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._free = size
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._arrivals = itertools.count()
+        self._waiters: list[tuple[float, int, asyncio.Future[None]]] = []
 
-    async def acquire(self) -> None:
+    async def acquire(self, deadline: float) -> None:
         """Wait for a place, in turn."""
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        heapq.heappush(self._waiters, (deadline, next(self._arrivals), waiter))
         try:
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # the place came just as the wait ended: pass it on
-            else:
-                with contextlib.suppress(ValueError):  # release() may have dropped it already
-                    self._waiters.remove(waiter)
-            raise
+            raise  # a cancelled waiter stays in the heap until release() skips it
 
     def release(self) -> None:
-        """Give the place back: to the longest waiter if there is one."""
+        """Give the place back: to the waiter whose deadline comes first, if there is one."""
         while self._waiters:
-            waiter = self._waiters.popleft()
+            _, _, waiter = heapq.heappop(self._waiters)
             if not waiter.done():
                 waiter.set_result(None)
                 return
