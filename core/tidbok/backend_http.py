@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import random
 import ssl
@@ -43,6 +42,13 @@ from typing import Any, Protocol
 
 import httpx
 
+from tidbok.backend_failures import (
+    Transient,
+    ambiguous,
+    garbled_json,
+    retry_after_seconds,
+    unknown,
+)
 from tidbok.backend_transport import AiohttpTransport, FairQueue
 from tidbok.breaker import BreakerState, CircuitBreaker
 from tidbok.budget import budget_left
@@ -51,7 +57,6 @@ from tidbok.errors import (
     BackendTimeout,
     BackendUnavailable,
     OutcomeUnknown,
-    TechnicalFault,
 )
 from tidbok.logsafe import RedactingFilter
 from tidbok.readback import write_with_readback
@@ -96,19 +101,6 @@ class CallObserver(Protocol):
 
     def record_breaker(self, system: str, backend: str, state: BreakerState) -> None:
         """Called when a backend's circuit breaker changes state."""
-
-
-class _Transient(Exception):
-    """An attempt failed in a way a retry may fix; carries the typed error for the last attempt."""
-
-    def __init__(
-        self, error: TechnicalFault, retry_after: float | None = None, refused: bool = False
-    ) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = retry_after
-        self.refused = refused
-        """The backend certainly did not act (no connection, 429, 503): safe to retry any write."""
 
 
 @functools.cache
@@ -242,7 +234,7 @@ class BackendHttp:
                 return await self._queued_attempt(
                     operation, method, path, number, deadline, write, retry, definite, **kwargs
                 )
-            except _Transient as failed:
+            except Transient as failed:
                 if not (retry or failed.refused):
                     raise failed.error from None
                 delay = self._backoff(number, failed, deadline)
@@ -251,7 +243,7 @@ class BackendHttp:
             await self.sleep(delay)
             number += 1
 
-    def _backoff(self, number: int, failed: _Transient, deadline: float) -> float:
+    def _backoff(self, number: int, failed: Transient, deadline: float) -> float:
         """Seconds to wait after failed attempt ``number``: full jitter, at least the backend's
         ``Retry-After``; the failure's error if the deadline would pass first."""
         settings = self.resilience
@@ -326,19 +318,19 @@ class BackendHttp:
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             outcome = "connect_error"
             self.breaker.record_failure()
-            raise _Transient(
+            raise Transient(
                 BackendUnavailable(f"{operation}: cannot connect ({type(error).__name__})"),
                 refused=True,
             ) from None
         except (httpx.TimeoutException, TimeoutError):
             outcome = "timeout"
             self.breaker.record_failure()
-            raise _ambiguous(f"{operation}: no answer in time", write, retry, lost=False) from None
+            raise ambiguous(f"{operation}: no answer in time", write, retry, lost=False) from None
         except httpx.TransportError as error:
             outcome = "connection_lost"
             self.breaker.record_failure()
             detail = f"{operation}: connection lost ({type(error).__name__})"
-            raise _ambiguous(detail, write, retry, lost=True) from None
+            raise ambiguous(detail, write, retry, lost=True) from None
         finally:
             self._record(
                 operation, status, outcome if status is None else str(status), started, number
@@ -348,21 +340,21 @@ class BackendHttp:
             return response
         if status >= 500 or status == 429:
             self.breaker.record_failure()
-            retry_after = _retry_after(response)
+            retry_after = retry_after_seconds(response)
             refused = status in (429, 503)
             if write and not refused:
                 # The backend may have written before it failed (e.g. committed, then 500).
                 detail = f"{operation}: backend answered {status} after the request was sent"
-                raise _unknown(detail, retry, retry_after)
-            raise _Transient(
+                raise unknown(detail, retry, retry_after)
+            raise Transient(
                 BackendUnavailable(f"{operation}: backend answered {status}", retry_after),
                 retry_after,
                 refused=refused,
             )
-        if not write and _garbled_json(response):
+        if not write and garbled_json(response):
             # Reading again is safe, and a garbled answer is often a one-off: retry it.
             self.breaker.record_failure()
-            raise _Transient(BackendProtocolError(f"{operation}: the answer is not valid JSON"))
+            raise Transient(BackendProtocolError(f"{operation}: the answer is not valid JSON"))
         self.breaker.record_success()
         return response
 
@@ -387,51 +379,6 @@ class BackendHttp:
     def _breaker_changed(self, state: BreakerState) -> None:
         if self._observer is not None:
             self._observer.record_breaker(self.system, self.backend, state)
-
-
-def _garbled_json(response: httpx.Response) -> bool:
-    """Whether a successful answer says it is JSON but cannot be parsed."""
-    if not 200 <= response.status_code < 300 or "json" not in response.headers.get(
-        "content-type", ""
-    ):
-        return False
-    try:
-        json.loads(response.content)
-    except ValueError:
-        return True
-    return False
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return None
-
-
-def _ambiguous(detail: str, write: bool, retry: bool, lost: bool) -> Exception:
-    """The error for a broken (``lost``) or timed-out attempt, after the request may have been sent.
-
-    A read says what happened: the connection was lost (unavailable) or the answer was late
-    (timeout). A write's outcome is unknown either way.
-    """
-    if write:
-        return _unknown(detail, retry)
-    return _Transient(BackendUnavailable(detail) if lost else BackendTimeout(detail))
-
-
-def _unknown(detail: str, retry: bool, retry_after: float | None = None) -> Exception:
-    """A write attempt that may or may not have happened.
-
-    A write the backend deduplicates is retried (with the same key); the last attempt's outcome
-    stays unknown. Any other write is never retried: the plugin reads back instead.
-    """
-    if retry:
-        return _Transient(OutcomeUnknown(detail), retry_after)
-    return OutcomeUnknown(detail)
 
 
 def parse_json(response: httpx.Response, operation: str) -> Any:

@@ -69,6 +69,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     ``verify`` is an ``ssl.SSLContext`` (the CAs to trust and any client certificate) or False
     (no certificate check). The pool is opened on the first request, in the running event loop.
+    An idle connection is closed after ``keepalive_expiry`` seconds (5, httpx's default), before
+    most servers drop theirs, so a write seldom meets a connection the server already closed.
     """
 
     def __init__(
@@ -76,7 +78,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         verify: ssl.SSLContext | bool,
         max_connections: int,
-        keepalive_expiry: float = 15.0,
+        keepalive_expiry: float = 5.0,
     ) -> None:
         self._verify = verify
         self._max_connections = max_connections
