@@ -270,15 +270,16 @@ class BackendHttp:
         """One attempt once a connection is free: waiting in the queue counts against the
         deadline, but a call that never got a connection was never sent, so the breaker does
         not count it and it is a timeout, not an unknown outcome."""
-        started = self.monotonic()
-        try:
-            async with asyncio.timeout(max(deadline - started, 0.0)):
-                await self._queue.acquire(deadline)
-        except TimeoutError:
-            self._record(operation, None, "queue_timeout", started, number)
-            raise BackendTimeout(
-                f"{operation}: no free connection to the backend before the deadline"
-            ) from None
+        if not self._queue.try_acquire():
+            started = self.monotonic()
+            try:
+                async with asyncio.timeout(max(deadline - started, 0.0)):
+                    await self._queue.acquire(deadline)
+            except TimeoutError:
+                self._record(operation, None, "queue_timeout", started, number)
+                raise BackendTimeout(
+                    f"{operation}: no free connection to the backend before the deadline"
+                ) from None
         try:
             return await self._attempt(
                 operation, method, path, number, deadline, write, retry, definite, **kwargs

@@ -167,10 +167,16 @@ class FairQueue:
         self._arrivals = itertools.count()
         self._waiters: list[tuple[float, int, asyncio.Future[None]]] = []
 
-    async def acquire(self, deadline: float) -> None:
-        """Wait for a place, in turn."""
+    def try_acquire(self) -> bool:
+        """Take a place if one is free and nobody waits for it; never waits."""
         if self._free > 0 and not self._waiters:
             self._free -= 1
+            return True
+        return False
+
+    async def acquire(self, deadline: float) -> None:
+        """Wait for a place, in turn."""
+        if self.try_acquire():
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (deadline, next(self._arrivals), waiter))
