@@ -22,7 +22,9 @@ Here the map is exact, which :class:`BackendHttp`'s typed errors depend on:
 aiohttp's own resend of an idempotent request on a broken keep-alive connection is switched
 off: every resend is :class:`BackendHttp`'s decision. The transport shares the TLS context it is
 given (client certificates for mutual TLS included), keeps no cookies of its own (httpx handles
-them) and leaves decompression to httpx.
+them) and leaves decompression to httpx. It connects directly: proxies named in the environment,
+which httpx's own transport applied, are not (aiohttp's ``trust_env`` would look them up, and
+``~/.netrc``, in a thread on every request).
 
 :class:`FairQueue` caps the requests in flight to one backend at its pool size: the others wait
 their turn (earliest call deadline first, i.e. first come, first served by citizen call) instead
