@@ -290,15 +290,13 @@ class HttpSchedulingAdapter(SchedulingAdapter):
         model: type[M],
         method: str = "POST",
     ) -> T:
-        """A write the backend cannot deduplicate: ``method path`` with the JSON ``body``, sent
-        once (never retried after it may have reached the backend).
-
-        A 2xx answer is parsed as ``model`` and turned into the result by ``answer``. An error
-        answer is the backend's definite refusal: :meth:`error`'s typed error is raised, nothing
-        is read back. When the outcome is unknown (a cut connection, a timeout, a 5xx other than
-        503, a 2xx whose body is unusable), ``read_back`` is asked, a few times with
-        :attr:`readback_pause` in between (:func:`~tidbok.write_with_readback`), for the result the
-        write would have had (None: not found); if it never finds one, OutcomeUnknown.
+        """A write the backend cannot deduplicate (``method path`` with the JSON ``body``), sent
+        once and never again: a 2xx answer is parsed as ``model`` and made the result by
+        ``answer``; an error answer is a definite refusal, raised at once as :meth:`error`'s
+        typed error, nothing read back; when the outcome is unknown (a cut connection, a timeout,
+        a 5xx other than 503, a 2xx whose body is unusable) ``read_back`` is asked for the result
+        the write would have had (None: not found), a few times :attr:`readback_pause` apart
+        (:func:`~tidbok.write_with_readback`), and OutcomeUnknown is raised if it never finds one.
         """
 
         async def write() -> T | TidbokError:
