@@ -112,6 +112,11 @@ def test_generated_http_plugin_installs_passes_the_suite_and_serves_its_mock(
         assert [unit["name"] for unit in units.json()["items"]] == ["Vårdcentralen Acme"]
         assert httpx.get(f"{url}/api/units", timeout=5).status_code == 401
         assert httpx.get(f"{url}/__admin/info", timeout=5).json()["system"] == "acme"
+        logged = httpx.get(f"{url}/__admin/requests", timeout=5).json()["requests"]
+        assert [(r["path"], r["status"]) for r in logged] == [
+            ("/api/units", 200),
+            ("/api/units", 401),
+        ]
     finally:
         process.send_signal(signal.SIGINT)
         try:
