@@ -7,9 +7,11 @@ transaction, retried a few times; an intent the backend refused is dropped. What
 (the process died, or the store failed after the backend committed) is settled by the reconciler
 (:mod:`tidbok.gateway.reconciler`), which reads the booking back. :class:`OutboxWorker`
 delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``: the inbox
-keys on the message id, so a retry after a lost answer never stores a message twice. Transient
-failures are retried with exponential backoff; messages left pending when the gateway stops are
-delivered after the next start.
+keys on the message id, so a retry after a lost answer never stores a message twice. It claims a
+batch, delivers up to ``concurrency`` messages at once (one citizen's messages one after another,
+oldest first) and records the delivered ones in one statement. Transient failures are retried
+with exponential backoff; messages left pending when the gateway stops are delivered after the
+next start.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ RECORD_BACKOFF = 0.05
 
 #: Longest a write waits for the reconciler's first pass after a start (then it goes ahead).
 FIRST_PASS_WAIT = 10.0
+
+#: Messages the worker claims at once, and how many of them it hands to the inbox at once.
+DELIVERY_BATCH = 64
+DELIVERY_CONCURRENCY = 16
 
 
 class RecorderStore(OutboxStore, IntentStore, Protocol):
@@ -188,7 +194,13 @@ class DeliveryFailed(Exception):
 
 
 class OutboxWorker:
-    """Delivers pending outbox messages to the inbox service in the background."""
+    """Delivers pending outbox messages to the inbox service in the background.
+
+    Each round claims up to ``batch_size`` messages and sends up to ``concurrency`` of them at
+    once; a citizen's messages go one after another, oldest first, and a transient failure holds
+    back that citizen's later ones until the retry, so the inbox receives each citizen's messages
+    in the order they were written.
+    """
 
     def __init__(
         self,
@@ -201,7 +213,8 @@ class OutboxWorker:
         backoff_initial: float = 0.5,
         backoff_max: float = 60.0,
         poll_interval: float = 5.0,
-        batch_size: int = 50,
+        batch_size: int = DELIVERY_BATCH,
+        concurrency: int = DELIVERY_CONCURRENCY,
         metrics: GatewayMetrics | None = None,
         client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -212,6 +225,7 @@ class OutboxWorker:
         self.backoff_max = backoff_max
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.concurrency = max(1, concurrency)
         self.metrics = metrics or GatewayMetrics()
         headers = {"X-Api-Key": api_key} if api_key else {}
         self._owns_client = client is None
@@ -240,30 +254,68 @@ class OutboxWorker:
             await self._client.aclose()
 
     async def deliver_pending(self) -> bool:
-        """Try every pending message once, oldest first; False if one failed transiently."""
+        """Try every pending message once, oldest first per citizen; False if one failed
+        transiently (the round then stops after its batch, and the worker backs off)."""
         while True:
             batch = await self.store.pending(self.batch_size)
             await self._update_gauge()
             if not batch:
                 return True
-            for message in batch:
-                try:
-                    await self.deliver(message)
-                except DeliveryFailed as failure:
-                    kind = "permanent" if failure.permanent else "transient"
-                    self.metrics.outbox_delivery_failures.inc(kind=kind)
-                    await self.store.record_failure(message.id, failure.reason, failure.permanent)
-                    if failure.permanent:
-                        log.error(
-                            "inbox refused message %s for good: %s", message.id, failure.reason
-                        )
-                        continue
-                    log.warning("delivery of message %s failed: %s", message.id, failure.reason)
-                    await self._update_gauge()
-                    return False
-                await self.store.mark_delivered(message.id, self.clock.now())
-                self.metrics.outbox_delivered.inc()
-                log.info("message %s delivered to the inbox", message.id)
+            delivered, all_sent = await self._deliver_batch(batch)
+            if delivered:
+                await self.store.mark_all_delivered(delivered, self.clock.now())
+                self.metrics.outbox_delivered.inc(len(delivered))
+                log.info("%d messages delivered to the inbox", len(delivered))
+            if not all_sent:
+                await self._update_gauge()
+                return False
+
+    async def _deliver_batch(self, batch: list[OutboxMessage]) -> tuple[list[OutboxMessage], bool]:
+        """Send a claimed batch: citizens side by side, each citizen's messages in order.
+
+        Returns the messages the inbox stored, and False if a transient failure held one back.
+        """
+        by_citizen: dict[str, list[OutboxMessage]] = {}
+        for message in batch:
+            by_citizen.setdefault(message.citizen, []).append(message)
+        slots = asyncio.Semaphore(self.concurrency)
+        delivered: list[OutboxMessage] = []
+
+        async def send_in_order(messages: list[OutboxMessage]) -> bool:
+            for message in messages:
+                async with slots:
+                    sent = await self._attempt(message)
+                if sent is None:
+                    return False  # the later ones wait for this one's retry
+                if sent:
+                    delivered.append(message)
+            return True
+
+        sends = [asyncio.ensure_future(send_in_order(group)) for group in by_citizen.values()]
+        try:
+            results = await asyncio.gather(*sends)
+        except BaseException:  # the store failed (or we are cancelled): stop the other sends
+            for send in sends:
+                send.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            raise
+        return delivered, all(results)
+
+    async def _attempt(self, message: OutboxMessage) -> bool | None:
+        """One attempt: True if stored, False if refused for good (recorded), None if it failed
+        transiently (recorded; retried after the backoff)."""
+        try:
+            await self.deliver(message)
+        except DeliveryFailed as failure:
+            kind = "permanent" if failure.permanent else "transient"
+            self.metrics.outbox_delivery_failures.inc(kind=kind)
+            await self.store.record_failure(message.id, failure.reason, failure.permanent)
+            if failure.permanent:
+                log.error("inbox refused message %s for good: %s", message.id, failure.reason)
+                return False
+            log.warning("delivery of message %s failed: %s", message.id, failure.reason)
+            return None
+        return True
 
     async def deliver(self, message: OutboxMessage) -> None:
         """One attempt to hand one message to the inbox; raises :class:`DeliveryFailed`."""
