@@ -12,7 +12,7 @@ Three parts, each with its baseline measured in the same run:
 - **Faults**: the scenario of ``tests/load/outbox_scenario.py`` (the test runs it with 2,000),
   the inbox failing 30 % of the time; each message must be stored exactly once.
 
-A baseline that was not measured makes the run fail (:class:`BaselineMissing`).
+A baseline that was not measured makes the run fail (:class:`common.BaselineMissing`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from common import BenchResult, personnummer
+from common import BenchResult, personnummer, ratio
 
 from tests.load.outbox_scenario import run_outbox_load
 from tidbok.clock import STOCKHOLM, FrozenClock
@@ -61,10 +61,6 @@ _OLD_INSERT = (
     "state) VALUES (?, ?, 'booked', 'SE2321000016-1234', 'Vårdcentralen Tensta', ?, ?, ?, "
     "(SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), 'pending')"
 )
-
-
-class BaselineMissing(RuntimeError):
-    """A figure a target is relative to (or compared with) was not measured."""
 
 
 def _message(number: int, citizen: str, prefix: str = "m") -> OutboxMessage:
@@ -174,20 +170,18 @@ async def insert_scaling() -> BenchResult:
             for store in stores:
                 await store.close()
         before = await asyncio.to_thread(_old_insert_at, Path(tmp), LARGE_TABLE)
-    if not small > 0:
-        raise BaselineMissing(f"the insert at {SMALL_TABLE:,} rows was not measured")
-    ratio = large / small
+    growth = ratio(large, small, f"the insert at {SMALL_TABLE:,} rows")
     result.add(f"insert at {SMALL_TABLE:,} rows (baseline)", small * 1000, "ms")
     result.add(f"insert at {LARGE_TABLE:,} rows", large * 1000, "ms")
     result.add(
         f"ratio {LARGE_TABLE:,} / {SMALL_TABLE:,}",
-        ratio,
+        growth,
         "x",
         f"<= {INSERT_TARGET}x",
-        ratio <= INSERT_TARGET,
+        growth <= INSERT_TARGET,
     )
     result.add(f"before migration 3: MAX(seq) insert at {LARGE_TABLE:,}", before * 1000, "ms")
-    result.add("before / now, at 150,000 rows", before / large, "x")
+    result.add("before / now, at 150,000 rows", ratio(before, large, "the insert now"), "x")
     result.data = {"small_seconds": small, "large_seconds": large, "before_seconds": before}
     result.notes.append(
         f"median of {INSERTS} committed add_message calls (synchronous=FULL, WAL) into each "
@@ -269,8 +263,7 @@ async def delivery() -> BenchResult:
             concurrent = await _delivery_rate(
                 Path(tmp), inbox_url, DELIVERIES, DELIVERY_CONCURRENCY
             )
-    if not sequential > 0:
-        raise BaselineMissing("the one-at-a-time delivery rate was not measured")
+    speedup = ratio(concurrent, sequential, "delivery one message at a time")
     result.add("one at a time (baseline)", sequential, "/s")
     result.add(
         f"batches, {DELIVERY_CONCURRENCY} at a time",
@@ -279,7 +272,7 @@ async def delivery() -> BenchResult:
         f">= {DELIVERY_TARGET:,.0f}/s",
         concurrent >= DELIVERY_TARGET,
     )
-    result.add("ratio concurrent / one at a time", concurrent / sequential, "x")
+    result.add("ratio concurrent / one at a time", speedup, "x")
     result.notes.append(
         "issue 17 measured 297/s for the worker before (httpx, one message at a time, each "
         "recorded in its own commit)"
