@@ -280,7 +280,7 @@ async def delivery() -> BenchResult:
     result.data = {"sequential_per_second": sequential, "concurrent_per_second": concurrent}
     result.notes.append(
         "the OutboxWorker claims batches of 64, sends them concurrently (each citizen's in "
-        "order) with aiohttp's client and records the delivered ones in one statement; the "
+        "order) with aiohttp's client and records the delivered ones in one commit; the "
         "inbox runs in its own process"
     )
     return result

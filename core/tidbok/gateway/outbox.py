@@ -10,7 +10,7 @@ delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messag
 (aiohttp's client): the inbox keys on the message id, so a retry after a lost answer never stores
 a message twice. It claims a
 batch, delivers up to ``concurrency`` messages at once (one citizen's messages one after another,
-oldest first) and records the delivered ones in one statement. Transient failures are retried
+oldest first) and records the delivered ones in one commit. Transient failures are retried
 with exponential backoff; messages left pending when the gateway stops are delivered after the
 next start.
 """

@@ -127,7 +127,8 @@ class OutboxStore(Protocol):
         ...
 
     async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
-        """Record that the inbox has stored each of ``messages`` (as claimed), in one statement.
+        """Record that the inbox has stored each of ``messages`` (as claimed), in one transaction
+        (PostgreSQL: one statement).
 
         A message already recorded as delivered is left as it is.
         """
@@ -258,12 +259,10 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
                 "OR claimed_by = ?) ORDER BY seq LIMIT ?",
                 (DeliveryState.PENDING.value, _utc(now), self.replica, limit),
             )
-            if messages:
-                await db.execute(
-                    "UPDATE outbox SET claimed_by = ?, claimed_until = ? "
-                    f"WHERE id IN ({_marks(len(messages))})",
-                    (self.replica, until, *(message.id for message in messages)),
-                )
+            await db.executemany(
+                "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [(self.replica, until, message.id) for message in messages],
+            )
         return messages
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
@@ -275,28 +274,18 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             await db.execute(_MARK_DELIVERED, (_utc(at), pseudonym, message_id))
 
     async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
-        """Record that the inbox has stored each of ``messages``, in one statement.
+        """Record that the inbox has stored each of ``messages``, in one transaction (one commit).
 
         The pseudonym comes from each message's citizen (a pending row holds the number itself);
         a row already delivered keeps its state and pseudonym.
         """
         if not messages:
             return
-        rows = [(message.id, self._pseudonym(message.citizen)) for message in messages]
-        values = ", ".join("(?, ?)" for _ in rows)
-        await self._write(
-            "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
-            "last_error = NULL, citizen = COALESCE(marks.pseudonym, outbox.citizen), "
-            "claimed_by = NULL, claimed_until = NULL "
-            f"FROM (SELECT column1 AS id, column2 AS pseudonym FROM (VALUES {values})) AS marks "
-            "WHERE outbox.id = marks.id AND outbox.state <> ?",
-            (
-                DeliveryState.DELIVERED.value,
-                _utc(at),
-                *(value for row in rows for value in row),
-                DeliveryState.DELIVERED.value,
-            ),
-        )
+        async with self._transaction() as db:
+            await db.executemany(
+                _MARK_DELIVERED,
+                [(_utc(at), self._pseudonym(message.citizen), message.id) for message in messages],
+            )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts.
@@ -375,11 +364,6 @@ _MARK_DELIVERED = (
     "attempts = attempts + 1, last_error = NULL, citizen = COALESCE(?, citizen), "
     f"claimed_by = NULL, claimed_until = NULL WHERE id = ? AND state <> '{DeliveryState.DELIVERED}'"
 )
-
-
-def _marks(count: int) -> str:
-    """``?, ?, ...``: ``count`` placeholders."""
-    return ", ".join("?" * count)
 
 
 def _utc(moment: datetime) -> str:
