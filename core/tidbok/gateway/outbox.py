@@ -8,11 +8,10 @@ transaction, retried a few times; an intent the backend refused is dropped. What
 (:mod:`tidbok.gateway.reconciler`), which reads the booking back. :class:`OutboxWorker`
 delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``
 (aiohttp's client): the inbox keys on the message id, so a retry after a lost answer never stores
-a message twice. It claims a
-batch, delivers up to ``concurrency`` messages at once (one citizen's messages one after another,
-oldest first) and records the delivered ones in one commit. Transient failures are retried
-with exponential backoff; messages left pending when the gateway stops are delivered after the
-next start.
+a message twice. It claims a batch, delivers up to ``concurrency`` messages at once (one citizen's
+messages one after another, oldest first) and records the delivered ones in one commit. Transient
+failures are retried with exponential backoff; messages left pending when the gateway stops are
+delivered after the next start.
 """
 
 from __future__ import annotations
@@ -252,8 +251,8 @@ class OutboxWorker:
         """Stop the background task and close the HTTP client; pending messages stay stored."""
         task, self._task = self._task, None
         await cancel_and_wait(task)
-        client, self._client = self._client, None
-        if self._owns_client and client is not None:
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
             await client.close()
 
     async def deliver_pending(self) -> bool:
