@@ -52,7 +52,8 @@ class PmoSeeder(MockAdminSeeder):
             FaultTarget.BOOK: ("POST", r"^/api/v1/appointments$"),
             FaultTarget.REBOOK: ("POST", r"^/api/v1/appointments/[^/]+/reschedule$"),
             FaultTarget.CANCEL: ("POST", r"^/api/v1/appointments/[^/]+/cancel$"),
-            FaultTarget.LIST_BOOKINGS: ("GET", r"^/api/v1/appointments$"),
+            # The schedule reads a citizen's bookings across facilities in one search.
+            FaultTarget.LIST_BOOKINGS: ("POST", r"^/api/v1/appointments/search$"),
             FaultTarget.SEARCH: ("GET", r"^/api/v1/facilities/[^/]+/slots$"),
             FaultTarget.ANY: (None, r"^/api/v1/|^/oauth/token$"),
         }
