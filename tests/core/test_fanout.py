@@ -187,8 +187,8 @@ async def world() -> AsyncIterator[World]:
         )
         for unit in [hsa(system, n) for system in UNIT_COUNTS for n in range(BUSY)]:
             await service.cancel(CITIZEN, unit, f"b-{unit}-cancel")  # cancelled: gone
-        for backend in backends.values():
-            await backend.api_requests()
+        for running in backends.values():
+            await running.api_requests()  # start counting from here
         yield World(backends, service)
 
 
