@@ -176,7 +176,8 @@ class SchedulingAdapter(ABC):
         """The citizen's active bookings at any of ``units``, in as few backend calls as the
         system's API allows; each booking names its ``unit``. Only for systems declaring
         ``Capability.BOOKINGS_ACROSS_UNITS``: the service then asks the backend once for all the
-        units routed to it instead of calling :meth:`bookings_for` per unit.
+        units routed to it instead of calling :meth:`bookings_for` per unit (a backend with one
+        active unit is still asked with :meth:`bookings_for`).
 
         The same facts as :meth:`bookings_for` for each unit: staff-made and hidden bookings
         included, cancelled ones and other citizens' left out. A failure fails every unit asked

@@ -3,9 +3,10 @@
 A region is typically one installation of its scheduling system with hundreds of units. When a
 backend's system lists a citizen's bookings across units (``Capability.BOOKINGS_ACROSS_UNITS``),
 all the units routed to that backend are asked in one call; every other unit is asked alone, as
-the national contract does. What the citizen sees is the same either way: each booking is
-filtered and flagged by its own unit's rules, and a backend call that fails reports every unit it
-answered for, with the same typed error, within the same time bound.
+the national contract does (so is the only active unit of a backend). What the citizen sees is
+the same either way: each booking is filtered and flagged by its own unit's rules, and a backend
+call that fails reports every unit it answered for, with the same typed error, within the same
+time bound.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def lists_across_units(route: UnitRoute) -> bool:
 
 def backend_calls(routes: Sequence[UnitRoute]) -> list[tuple[UnitRoute, ...]]:
     """The routes grouped by the backend call that answers for them, in the routes' order:
-    all the units of a backend that lists across units together, every other unit alone."""
+    all the units of a backend that lists across units together, every other unit alone. A
+    group of one is asked with ``bookings_for``, as before: one call either way."""
     calls: list[list[UnitRoute]] = []
     by_adapter: dict[int, list[UnitRoute]] = {}
     for route in routes:
@@ -51,7 +53,7 @@ async def gather_bookings(
     routes' order); each backend call is bounded by ``unit_timeout`` seconds."""
 
     async def ask(call: Sequence[UnitRoute]) -> list[Booking]:
-        if lists_across_units(call[0]):
+        if len(call) > 1:
             return await shown_bookings_across(call, caller, now())
         return await shown_bookings(call[0], caller, now())
 
