@@ -38,16 +38,7 @@ async def mock_rates(seconds: float) -> BenchResult:
     return result
 
 
-STEPS = (
-    "fan-out",
-    "fan-out-by-backend",
-    "overhead",
-    "gateway",
-    "replicas",
-    "riv",
-    "outbox",
-    "mocks",
-)
+STEPS = ("fan-out", "by-backend", "overhead", "gateway", "replicas", "riv", "outbox", "mocks")
 """The benchmarks, in the order they run."""
 
 
@@ -67,9 +58,7 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
             print(flush=True)
 
     await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
-    await step(
-        "fan-out-by-backend", lambda: service_bench.fanout_by_backend(rounds=5 if quick else 20)
-    )
+    await step("by-backend", lambda: service_bench.fanout_by_backend(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
     await step("replicas", lambda: replicas_bench.run(rounds=1 if quick else 3))
