@@ -42,6 +42,7 @@ async def mock_rates(seconds: float) -> BenchResult:
 
 STEPS = (
     "fan-out",
+    "by-backend",
     "overhead",
     "gateway",
     "forwarder",
@@ -70,6 +71,7 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
             print(flush=True)
 
     await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
+    await step("by-backend", lambda: service_bench.fanout_by_backend(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
     await step("forwarder", lambda: forwarder_bench.run(seconds=2.0 if quick else 5.0))

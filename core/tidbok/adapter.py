@@ -11,10 +11,11 @@ the same typed errors.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
@@ -175,6 +176,25 @@ class SchedulingAdapter(ABC):
     ) -> list[Booking]:
         """All the citizen's bookings at the unit, staff-made and hidden ones included
         (GetSubjectOfCareSchedule). The service leaves hidden ones out."""
+
+    async def bookings_across_units(
+        self, units: Sequence[str], subject_of_care: PersonalIdentityNumber
+    ) -> list[Booking]:
+        """The citizen's active bookings at any of ``units``, in as few backend calls as the
+        system's API allows; each booking names its ``unit``. Only for systems declaring
+        ``Capability.BOOKINGS_ACROSS_UNITS``: the service then asks the backend once for all the
+        units routed to it instead of calling :meth:`bookings_for` per unit (a backend with one
+        active unit is still asked with :meth:`bookings_for`).
+
+        The same facts as :meth:`bookings_for` for each unit: staff-made and hidden bookings
+        included, cancelled ones and other citizens' left out. A failure fails every unit asked
+        (the service reports each of them). Bookings at units not asked are dropped by the
+        service. Default: :meth:`bookings_for` for each unit, concurrently.
+        """
+        answers = await asyncio.gather(
+            *(self.bookings_for(unit, subject_of_care) for unit in units)
+        )
+        return [booking for answer in answers for booking in answer]
 
     @abstractmethod
     async def booking_details(
