@@ -212,3 +212,43 @@ def personnummer(number: int) -> str:
         product = int(char) * (2 if index % 2 == 0 else 1)
         total += product // 10 + product % 10
     return f"{year}{month:02d}{day:02d}{serial:03d}{(10 - total % 10) % 10}"
+
+
+async def start_json_server(script: Path, *args: str) -> tuple[asyncio.subprocess.Process, Any]:
+    """Run ``script`` (a bench server) as a subprocess; return it and the JSON line it prints
+    once it listens."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), *args, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
+    if not line:
+        raise RuntimeError(f"{script.name} exited before it listened")
+    return process, json.loads(line)
+
+
+async def stop_server(process: asyncio.subprocess.Process) -> None:
+    """Terminate a bench server and wait for it."""
+    if process.returncode is None:
+        process.terminate()
+        await process.wait()
+
+
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """A process's peak (``VmHWM``) or current (``VmRSS``) resident memory in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+class BaselineMissing(RuntimeError):
+    """A ratio's baseline was not measured in this run: the ratio would be meaningless."""
+
+
+def ratio(measured: float, baseline: float | None, what: str) -> float:
+    """``measured / baseline``; raise :class:`BaselineMissing` if the baseline is missing or not a
+    positive number (a benchmark never prints a ratio against nothing)."""
+    if baseline is None or not baseline > 0:
+        raise BaselineMissing(f"the baseline for {what} was not measured ({baseline!r})")
+    return measured / baseline

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
+
+import httpx
 
 from tidbok.clock import STOCKHOLM
 
@@ -49,3 +52,31 @@ def scenario() -> dict[str, Any]:
                 }
             )
     return doc
+
+
+def extra_units(count: int) -> dict[str, str]:
+    """``count`` more units (one slot each), for the memory benchmark's one backend per unit."""
+    return {f"SE2321000016-{9000 + n}": f"Vårdcentralen {n}" for n in range(count)}
+
+
+async def seed(admin_url: str, more_units: dict[str, str] | None = None) -> None:
+    """Load the scenario (and ``more_units``, one time type and slot each) into a mock PASiS."""
+    doc = scenario()
+    for unit, name in (more_units or {}).items():
+        doc["units"].append({"id": unit, "name": name})
+        doc["time_types"].append(
+            {"id": f"TT{unit[-4:]}", "unit": unit, "name": "Besök", "level": 4}
+        )
+        start = NOW + timedelta(days=2)
+        doc["slots"].append(
+            {"unit": unit, "time_type": f"TT{unit[-4:]}", "start": start.isoformat()}
+        )
+    slots = doc.pop("slots")
+    async with httpx.AsyncClient(base_url=admin_url, timeout=60) as admin:
+        (await admin.post("/scenario", json=doc)).raise_for_status()
+        for first in range(0, len(slots), 100):
+            answers = await asyncio.gather(
+                *(admin.post("/slots", json=slot) for slot in slots[first : first + 100])
+            )
+            for answer in answers:
+                answer.raise_for_status()

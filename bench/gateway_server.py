@@ -6,6 +6,7 @@ one JSON line (gateway URL, mock admin URL, JWT settings) and serves until SIGIN
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -16,8 +17,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tidbok.clock import FrozenClock
 from tidbok.gateway import start_gateway
 from tidbok.service import BookingService
@@ -25,49 +24,39 @@ from tidbok.settings import TidbokSettings
 from tidbok_mocks import run_pasis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gateway_scenario import AUDIENCE, NOW, SECRET, UNITS, scenario
+from gateway_scenario import AUDIENCE, NOW, SECRET, UNITS, extra_units, seed
 
 
-async def serve() -> None:
+def settings_for(api_url: str, api_key: str, outbox: Path, backends: int) -> TidbokSettings:
+    """The scenario's units on one PASiS backend, plus ``backends`` more units each on its own
+    backend (own adapter and connection pool, all on the same mock) for the memory benchmark."""
+    more = extra_units(backends)
+    pasis = {"system": "pasis", "base_url": api_url, "credentials": {"api_key": api_key}}
+    return TidbokSettings(
+        backends={"pasis": pasis, **{f"pasis-{unit[-4:]}": pasis for unit in more}},
+        units=[
+            {
+                "hsa_id": unit,
+                "name": name,
+                "backend": "pasis" if unit in UNITS else f"pasis-{unit[-4:]}",
+                "case_types": [{"kind": "book"}, {"kind": "manage"}],
+            }
+            for unit, name in {**UNITS, **more}.items()
+        ],
+        gateway={"jwt_secret": SECRET, "jwt_audience": AUDIENCE, "outbox_path": str(outbox)},
+    )
+
+
+async def serve(backends: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     with tempfile.TemporaryDirectory() as tmp:
         async with run_pasis(now=NOW, demo_data=False) as mock:
-            async with httpx.AsyncClient(base_url=mock.admin_url, timeout=60) as admin:
-                doc = scenario()
-                slots = doc.pop("slots")
-                (await admin.post("/scenario", json=doc)).raise_for_status()
-                for first in range(0, len(slots), 100):
-                    answers = await asyncio.gather(
-                        *(admin.post("/slots", json=slot) for slot in slots[first : first + 100])
-                    )
-                    for answer in answers:
-                        answer.raise_for_status()
-            settings = TidbokSettings(
-                backends={
-                    "pasis": {
-                        "system": "pasis",
-                        "base_url": mock.api_url,
-                        "credentials": {"api_key": mock.api_key},
-                    }
-                },
-                units=[
-                    {
-                        "hsa_id": unit,
-                        "name": name,
-                        "backend": "pasis",
-                        "case_types": [{"kind": "book"}, {"kind": "manage"}],
-                    }
-                    for unit, name in UNITS.items()
-                ],
-                gateway={
-                    "jwt_secret": SECRET,
-                    "jwt_audience": AUDIENCE,
-                    "outbox_path": str(Path(tmp) / "outbox.sqlite3"),
-                },
-            )
+            await seed(mock.admin_url, extra_units(backends))
+            outbox = Path(tmp) / "outbox.sqlite3"
+            settings = settings_for(mock.api_url, mock.api_key, outbox, backends)
             async with BookingService(settings, clock=FrozenClock(NOW)) as service:
                 gateway = await start_gateway(settings, service, host="127.0.0.1", port=0)
                 async with gateway:
@@ -77,9 +66,14 @@ async def serve() -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--backends", type=int, default=0, help="this many more units, each on its own backend"
+    )
+    args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        asyncio.run(serve(args.backends))
     return 0
 
 

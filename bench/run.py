@@ -21,7 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import forwarder_bench
 import gateway_bench
+import memory_bench
 import mock_throughput
 import outbox_bench
 import replicas_bench
@@ -38,7 +40,18 @@ async def mock_rates(seconds: float) -> BenchResult:
     return result
 
 
-STEPS = ("fan-out", "overhead", "gateway", "replicas", "riv", "outbox", "mocks")
+STEPS = (
+    "fan-out",
+    "by-backend",
+    "overhead",
+    "gateway",
+    "forwarder",
+    "memory",
+    "replicas",
+    "riv",
+    "outbox",
+    "mocks",
+)
 """The benchmarks, in the order they run."""
 
 
@@ -58,8 +71,11 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
             print(flush=True)
 
     await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
+    await step("by-backend", lambda: service_bench.fanout_by_backend(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
+    await step("forwarder", lambda: forwarder_bench.run(seconds=2.0 if quick else 5.0))
+    await step("memory", lambda: memory_bench.run())
     await step("replicas", lambda: replicas_bench.run(rounds=1 if quick else 3))
     await step(
         "riv",

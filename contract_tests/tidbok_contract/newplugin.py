@@ -57,6 +57,19 @@ HTTP_VENDOR_CODE = ("system.py", "adapter.py", "mock.py")
 HTTP_LINE_BUDGET = 250
 
 
+#: Tokens that carry no code: comments, line ends, indentation.
+_NOT_CODE = frozenset(
+    {
+        tokenize.COMMENT,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENDMARKER,
+    }
+)
+
+
 class TemplateError(ValueError):
     """The plugin cannot be written (bad name, or the folder is not empty)."""
 
@@ -108,9 +121,9 @@ def write_plugin(
 
 
 def code_lines(text: str) -> int:
-    """Lines of Python code in ``text``, counted as logical lines: one per statement (an import,
-    an assignment, a ``def`` line, a ``return`` ...), however the formatter wraps it; blank lines,
-    comments and docstrings (module, class, function and attribute ones) do not count."""
+    """Physical lines of Python code in ``text``: every line that carries code counts, so a
+    statement the formatter wraps over three lines counts three; blank lines, comment-only lines
+    and docstring lines (module, class, function and attribute docstrings) do not."""
     docstrings: set[int] = set()
     for node in ast.walk(ast.parse(text)):
         body = getattr(node, "body", None)
@@ -119,8 +132,8 @@ def code_lines(text: str) -> int:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 end = statement.end_lineno or statement.lineno
                 docstrings.update(range(statement.lineno, end + 1))
-    return sum(
-        1
-        for token in tokenize.generate_tokens(io.StringIO(text).readline)
-        if token.type == tokenize.NEWLINE and token.start[0] not in docstrings
-    )
+    lines: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type not in _NOT_CODE:
+            lines.update(range(token.start[0], token.end[0] + 1))
+    return len(lines - docstrings)

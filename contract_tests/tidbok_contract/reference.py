@@ -90,6 +90,14 @@ def _dataclass_rows(cls: type) -> Iterator[str]:
         yield f"| `{item.name}` | `{annotation}` | {default} | {notes.get(item.name, '')} |"
 
 
+def _attributes(cls: type) -> Iterator[str]:
+    """Public class attributes of a plain class (not a model, dataclass or enum) with their
+    docstrings, e.g. what a subclass declares (``HttpSchedulingAdapter.errors``)."""
+    for name, doc in field_docs(cls).items():
+        if not name.startswith("_"):
+            yield f"- `{name}` (attribute): {doc}"
+
+
 def _members(cls: type) -> Iterator[str]:
     """Public methods and properties defined by ``cls`` itself, with signature and summary."""
     for name, member in cls.__dict__.items():
@@ -128,7 +136,9 @@ def describe(name: str, value: Any) -> str:
         elif is_dataclass(value):
             lines += ["| field | type | default | meaning |", "|---|---|---|---|"]
             lines += [*_dataclass_rows(value), ""]
-        members = list(_members(value))
+        plain = not (issubclass(value, enum.Enum) or hasattr(value, "model_fields"))
+        attributes = list(_attributes(value)) if plain and not is_dataclass(value) else []
+        members = [*attributes, *_members(value)]
         if members:
             lines += [*members, ""]
     elif callable(value):

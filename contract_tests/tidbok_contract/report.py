@@ -35,6 +35,7 @@ FEATURE_ORDER = [
     "cancel_cutoff",
     "permissions",
     "visibility",
+    "bookings_across_units",
     "invitations",
     "inbox_messages",
     "time_zones",

@@ -59,7 +59,8 @@ class FaultTarget(StrEnum):
     BOOK_INVITATION = "book_invitation"
     """Booking a slot of an open invitation (systems with open invitations only)."""
     LIST_BOOKINGS = "bookings_for"
-    """The adapter's ``bookings_for``: the citizen's bookings at a unit"""
+    """The adapter's ``bookings_for``: the citizen's bookings at a unit (the schedule's call for a
+    backend with one active unit; a seeder may also route it to ``bookings_across_units``)."""
     SEARCH = "available_slots"
     """The adapter's ``available_slots``: the free-slot search (GetAvailableTimeslots)."""
     ANY = "any"

@@ -9,6 +9,7 @@ and override a test by subclassing a base class from :mod:`tidbok_contract.featu
 
 from __future__ import annotations
 
+from tidbok_contract.features.across_units import AcrossUnitsTests
 from tidbok_contract.features.activity import InboxMessageTests
 from tidbok_contract.features.booking import BookingTests
 from tidbok_contract.features.cancel_rebook import CancelRebookTests
@@ -23,6 +24,7 @@ from tidbok_contract.features.visibility import VisibilityTests
 from tidbok_contract.features.window import BookingWindowTests
 
 __all__ = [
+    "TestAcrossUnits",
     "TestBooking",
     "TestBookingWindow",
     "TestCancelRebook",
@@ -79,6 +81,10 @@ class TestInvitations(InvitationTests):
     """Open invitations."""
 
 
+class TestAcrossUnits(AcrossUnitsTests):
+    """Bookings across units."""
+
+
 class TestInboxMessages(InboxMessageTests):
     """Inbox messages."""
 
@@ -104,6 +110,7 @@ FEATURES = [
         CutoffTests,
         PermissionTests,
         VisibilityTests,
+        AcrossUnitsTests,
         InvitationTests,
         InboxMessageTests,
         TimeZoneTests,

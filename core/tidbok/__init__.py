@@ -94,6 +94,7 @@ _PUBLIC = {
     "UnitFailure": "tidbok.models",
     "UnitOverview": "tidbok.overview",
     "UtcTimestamp": "tidbok.wire",
+    "WireModel": "tidbok.wire",
     "WriteOutcome": "tidbok.models",
     "build_models": "tidbok.wire",
     "collect_pages": "tidbok.wire",
@@ -180,6 +181,7 @@ if TYPE_CHECKING:
     from tidbok.wire import (
         LocalTimestamp,
         UtcTimestamp,
+        WireModel,
         build_models,
         collect_pages,
         parse_model,
@@ -271,6 +273,7 @@ __all__ = [
     "UnitFailure",
     "UnitOverview",
     "UtcTimestamp",
+    "WireModel",
     "WriteOutcome",
     "__version__",
     "acting_caller",

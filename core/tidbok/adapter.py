@@ -11,18 +11,21 @@ the same typed errors.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from tidbok.backend_http import BackendHttp, CallObserver, CircuitBreaker
 from tidbok.clock import Clock, SystemClock, SystemTimer, Timer
-from tidbok.errors import NotFound
+from tidbok.errors import NotFound, TidbokError
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import (
     BackendUnit,
@@ -36,8 +39,13 @@ from tidbok.models import (
     TimeType,
     WriteOutcome,
 )
+from tidbok.readback import write_with_readback
 from tidbok.rules import SystemRules
 from tidbok.settings import BackendSettings, ResilienceSettings
+from tidbok.wire import build_models, parse_response, translate_error
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,25 @@ class SchedulingAdapter(ABC):
         """All the citizen's bookings at the unit, staff-made and hidden ones included
         (GetSubjectOfCareSchedule). The service leaves hidden ones out."""
 
+    async def bookings_across_units(
+        self, units: Sequence[str], subject_of_care: PersonalIdentityNumber
+    ) -> list[Booking]:
+        """The citizen's active bookings at any of ``units``, in as few backend calls as the
+        system's API allows; each booking names its ``unit``. Only for systems declaring
+        ``Capability.BOOKINGS_ACROSS_UNITS``: the service then asks the backend once for all the
+        units routed to it instead of calling :meth:`bookings_for` per unit (a backend with one
+        active unit is still asked with :meth:`bookings_for`).
+
+        The same facts as :meth:`bookings_for` for each unit: staff-made and hidden bookings
+        included, cancelled ones and other citizens' left out. A failure fails every unit asked
+        (the service reports each of them). Bookings at units not asked are dropped by the
+        service. Default: :meth:`bookings_for` for each unit, concurrently.
+        """
+        answers = await asyncio.gather(
+            *(self.bookings_for(unit, subject_of_care) for unit in units)
+        )
+        return [booking for answer in answers for booking in answer]
+
     @abstractmethod
     async def booking_details(
         self, unit: str, booking_id: str, subject_of_care: PersonalIdentityNumber
@@ -212,7 +239,24 @@ class SchedulingAdapter(ABC):
 
 
 class HttpSchedulingAdapter(SchedulingAdapter):
-    """Base of adapters over one :class:`BackendHttp`: exposes its breaker and closes it."""
+    """Base of adapters over one :class:`BackendHttp` (``self.http``) and a JSON API.
+
+    Besides exposing the breaker and closing the pool, it does what every HTTP adapter would
+    otherwise repeat: the system's error answers become typed errors through the declared
+    :attr:`errors` table (:meth:`error`), :meth:`get_json` reads a JSON answer into a wire model,
+    and :meth:`write_once` sends a write the backend cannot deduplicate once and reads it back
+    when its answer is lost.
+    """
+
+    errors: ClassVar[Mapping[str, type[TidbokError]]] = {}
+    """The system's error codes and the typed error each one means (e.g. ``{"slot_taken":
+    SlotTaken}``); an unknown code falls back on the HTTP status (:func:`~tidbok.translate_error`:
+    404 NotFound, 429 and 5xx BackendUnavailable, else BackendProtocolError)."""
+    error_code_field: ClassVar[str] = "error"
+    """The field of a JSON error answer that holds the code (``{"error": "slot_taken", ...}``);
+    override :meth:`error_code` for an error format that is not a flat JSON object."""
+    readback_pause: float = 0.2
+    """Seconds between read-backs of a write whose answer was lost (:meth:`write_once`)."""
 
     def __init__(self, http: BackendHttp) -> None:
         self.http = http
@@ -225,6 +269,69 @@ class HttpSchedulingAdapter(SchedulingAdapter):
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.http.aclose()
+
+    def error_code(self, response: httpx.Response) -> str | None:
+        """The system's error code in an error answer: the text at :attr:`error_code_field` of
+        its JSON object; None when the body is not JSON, not an object or has no such text."""
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        code = body.get(self.error_code_field) if isinstance(body, dict) else None
+        return code if isinstance(code, str) else None
+
+    def error(self, response: httpx.Response, operation: str) -> TidbokError:
+        """The typed error of an error answer: by its code in :attr:`errors`, else by status."""
+        return translate_error(response, self.error_code(response), self.errors, operation)
+
+    async def get_json(
+        self,
+        model: type[M],
+        operation: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+    ) -> M:
+        """``GET path`` as a read (retried on transient failures) and its 2xx JSON body as
+        ``model``. Any other status raises :meth:`error`'s typed error; a body that is not JSON
+        or does not fit ``model`` raises BackendProtocolError."""
+        response = await self.http.read(operation, "GET", path, params=dict(params or {}))
+        if not response.is_success:
+            raise self.error(response, operation)
+        return parse_response(model, response, operation)
+
+    async def write_once(
+        self,
+        operation: str,
+        path: str,
+        body: Any,
+        answer: Callable[[M], T],
+        read_back: Callable[[], Awaitable[T | None]],
+        *,
+        model: type[M],
+        method: str = "POST",
+    ) -> T:
+        """A write the backend cannot deduplicate (``method path`` with the JSON ``body``), sent
+        once and never again: a 2xx answer is parsed as ``model`` and made the result by
+        ``answer``; an error answer is a definite refusal, raised at once as :meth:`error`'s
+        typed error, nothing read back; when the outcome is unknown (a cut connection, a timeout,
+        a 5xx other than 503, a 2xx whose body is unusable) ``read_back`` is asked for the result
+        the write would have had (None: not found), a few times :attr:`readback_pause` apart
+        (:func:`~tidbok.write_with_readback`), and OutcomeUnknown is raised if it never finds one.
+        """
+
+        async def write() -> T | TidbokError:
+            response = await self.http.write(operation, method, path, retry=False, json=body)
+            if not response.is_success:
+                return self.error(response, operation)
+            wire = parse_response(model, response, operation)
+            return build_models(lambda: answer(wire), operation)
+
+        outcome = await write_with_readback(
+            write, read_back, pause=self.readback_pause, sleep=self.http.sleep
+        )
+        if isinstance(outcome, TidbokError):
+            raise outcome
+        return outcome
 
 
 class SchedulingSystem(ABC):

@@ -21,8 +21,13 @@ T = TypeVar("T")
 log = logging.getLogger("tidbok.service")
 
 
-async def call_adapter(route: UnitRoute, operation: str, pending: Awaitable[T]) -> T:
-    """Await an adapter call; log it; turn anything but a typed error into a protocol error."""
+async def call_adapter(
+    route: UnitRoute, operation: str, pending: Awaitable[T], *, units: int = 1
+) -> T:
+    """Await an adapter call; log it; turn anything but a typed error into a protocol error.
+
+    ``units``: how many units one call answers for (a call across units is logged with its
+    first unit's HSA-id and the count)."""
     started = time.perf_counter()
     outcome = "ok"
     try:
@@ -40,7 +45,7 @@ async def call_adapter(route: UnitRoute, operation: str, pending: Awaitable[T]) 
         log.info(
             "operation=%s unit=%s system=%s outcome=%s duration_ms=%.1f",
             operation,
-            route.hsa_id,
+            route.hsa_id if units == 1 else f"{route.hsa_id}+{units - 1}",
             route.unit.system,
             outcome,
             (time.perf_counter() - started) * 1000,

@@ -8,6 +8,7 @@ refuse a change, so a flag never promises what the operation then refuses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tidbok.calls import call_adapter
@@ -74,4 +75,27 @@ async def shown_bookings(route: UnitRoute, caller: Caller, now: datetime) -> lis
         with_permissions(route, booking, now)
         for booking in bookings
         if shown_to(caller.subject_of_care, booking)
+    ]
+
+
+async def shown_bookings_across(
+    routes: Sequence[UnitRoute], caller: Caller, now: datetime
+) -> list[Booking]:
+    """:func:`shown_bookings` for every unit of one backend, read in one across-units call.
+
+    ``routes`` all share one adapter. A booking at a unit not asked is dropped; each booking
+    kept is filtered and flagged by its own unit's route, exactly as if read unit by unit.
+    """
+    adapter = routes[0].require_adapter()
+    asked = {route.hsa_id: route for route in routes}
+    bookings = await call_adapter(
+        routes[0],
+        "bookings_across_units",
+        adapter.bookings_across_units(list(asked), caller.subject_of_care),
+        units=len(asked),
+    )
+    return [
+        with_permissions(asked[booking.unit], booking, now)
+        for booking in bookings
+        if booking.unit in asked and shown_to(caller.subject_of_care, booking)
     ]

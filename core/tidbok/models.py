@@ -90,6 +90,10 @@ class Capability(StrEnum):
     bookable types and free bookable slots only, so a slot not bookable via 1177 looks taken."""
     BOOKED_BY = "booked_by"
     """The backend tells bookings the citizen made from those staff made (R12 marks them)."""
+    BOOKINGS_ACROSS_UNITS = "bookings_across_units"
+    """The backend lists a citizen's bookings at many of its units in one call: the adapter
+    implements ``bookings_across_units`` and the schedule asks each such backend once instead of
+    once per unit (a crm:scheduling producer is asked per unit)."""
 
 
 class BackendUnit(Model):

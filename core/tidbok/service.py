@@ -25,7 +25,6 @@ from types import TracebackType
 from typing import Self
 
 from tidbok.adapter import SchedulingAdapter, SchedulingSystem
-from tidbok.aggregate import gather_per_unit
 from tidbok.answers import answered
 from tidbok.backend_http import CallObserver
 from tidbok.budget import budgeted
@@ -41,6 +40,7 @@ from tidbok.citizen_input import cancel_message, new_booking, search_period
 from tidbok.clock import Clock, SystemClock, SystemTimer, Timer, instant, to_stockholm
 from tidbok.errors import InvalidInput, TermsNotAccepted
 from tidbok.events import ActivityIntent, ActivityKind
+from tidbok.fanout import gather_bookings
 from tidbok.intents import ActivityWrites, ReadBack, activity_intent, read_back
 from tidbok.invitations import Invitations
 from tidbok.models import (
@@ -313,13 +313,11 @@ class BookingService:
         """All the citizen's bookings at every active unit, gathered concurrently (R7, R12).
 
         Hidden bookings are left out; a unit that cannot answer is listed in ``failed_units``.
+        A backend whose system lists bookings across units is asked once for all its units
+        (:mod:`tidbok.fanout`).
         """
-        routes = self._units.active_routes()
-        bookings, failures = await gather_per_unit(
-            routes,
-            lambda route: shown_bookings(route, caller, self.clock.now()),
-            UnitRoute.describe,
-            self._unit_timeout,
+        bookings, failures = await gather_bookings(
+            self._units.active_routes(), caller, self.clock.now, self._unit_timeout
         )
         bookings.sort(key=lambda booking: (instant(booking.start), booking.unit, booking.id))
         return Schedule(bookings=tuple(bookings), failed_units=tuple(failures))

@@ -123,7 +123,7 @@ class ResilienceSettings(_Section):
     """Seconds an open breaker waits before it lets one probe through."""
     max_connections: int = Field(default=100, ge=1)
     """Connections each backend's pool holds at most, and so its requests in flight; further
-    requests wait their turn (first come, first served) within their call's deadline."""
+    requests wait their turn (earliest call deadline first) within their call's deadline."""
 
 
 class TlsSettings(_Section):

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, PlainValidator, ValidationError
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import (
@@ -62,6 +62,24 @@ def build_models(build: Callable[[], T], operation: str) -> T:
         raise BackendProtocolError(
             f"{operation}: unusable answer ({describe_validation_error(error)})"
         ) from None
+
+
+class WireModel(BaseModel):
+    """Base of a plugin's wire models: one record of the system's API as the plugin reads it.
+
+    Fields the plugin does not declare are ignored (the API may add some). Name a field as
+    tidbok's model names it and, where the API's name differs, give that with
+    ``Field(alias="...")``: :meth:`to` then makes tidbok's model from it.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    def to(self, model: type[M], operation: str) -> M:
+        """As tidbok's ``model`` (e.g. ``Slot``), from this record's fields of the same names
+        (the others are left out). ``model`` validates them again: a value it refuses is the
+        backend's :class:`~tidbok.errors.BackendProtocolError` (as with :func:`build_models`)."""
+        fields = self.model_dump(include=set(model.model_fields))
+        return build_models(lambda: model(**fields), operation)
 
 
 def path_segment(identifier: str) -> str:

@@ -22,7 +22,6 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from .common import personnummer
 from .common.admin_backend import ScheduleAdmin, parse_person
 from .common.admin_models import AdminModel, BookingIn, SlotIn, TimeTypeIn, UnitIn
 from .common.app import assemble_app
+from .common.auth import api_key_middleware
 from .common.clock import MockClock
 from .common.context import (
     ADMIN_PREFIX,
@@ -61,6 +61,14 @@ from .common.invitations import (
     InvitationStatus,
     ReservableSlot,
     close_invitation,
+)
+from .common.kit_state import (
+    DEFAULT_ID_PREFIXES,
+    AccessTimeType,
+    AccessTimeTypeIn,
+    KitAdmin,
+    KitState,
+    default_demo,
 )
 from .common.middleware import (
     FAULT_KEY,
@@ -96,190 +104,10 @@ from .common.times import (
     to_utc,
 )
 
-KIT_VERSION = "1.0"
-"""The kit's version (major.minor): a mock written for 1.x runs on every later 1.x."""
-
-
-# -- the 1177 visibility flags on the common schedule ------------------------------------------
-
-
-@dataclass
-class AccessTimeType(TimeType):
-    """A time type with what 1177 may do with its slots: see, book, change (cancel or rebook)."""
-
-    visible: bool = True
-    bookable: bool = True
-    changeable: bool = True
-
-    def access(self) -> dict[str, bool]:
-        """The three flags as ``{"visible", "bookable", "changeable"}``, e.g. for the wire."""
-        return {"visible": self.visible, "bookable": self.bookable, "changeable": self.changeable}
-
-
-class AccessTimeTypeIn(TimeTypeIn):
-    """``POST /__admin/time-types`` of a kit mock: the common fields plus the three flags."""
-
-    visible: bool = True
-    bookable: bool = True
-    changeable: bool = True
-
-
-#: Id prefixes of the kit's default id factory: ``T1001``, ``S1002``, ``B1003``, ``K1004``.
-DEFAULT_ID_PREFIXES = {"time_type": "T", "slot": "S", "booking": "B", "invitation": "K"}
-
-
-@dataclass
-class KitState:
-    """A kit mock's whole memory: clock, schedule (units .. bookings) and open invitations."""
-
-    clock: MockClock
-    schedule: Schedule[AccessTimeType, ReservableSlot] = field(
-        default_factory=lambda: Schedule(sequential_ids(DEFAULT_ID_PREFIXES))
-    )
-    invitations: dict[str, Invitation] = field(default_factory=dict)
-
-    # -- what a citizen may do, with the invariants and the 1177 flags checked ----------------
-    # Reads need no lock; the writes take ``schedule.lock`` themselves.
-
-    def time_type_of(self, record: Slot | Booking) -> AccessTimeType:
-        """The time type of a slot or a booking."""
-        return self.schedule.time_type(record.time_type_id)
-
-    def free_slots(
-        self, unit: str, start: datetime, end: datetime, time_type: str | None = None
-    ) -> list[ReservableSlot]:
-        """Free slots of ``unit`` starting in ``[start, end)`` (of one time type if given), by
-        start, whatever their flags; slots an open invitation reserves are left out."""
-        found = self.schedule.free_slots(unit, start, end, time_type)
-        return [slot for slot in found if slot.invitation_id is None]
-
-    def free_slot(self, unit: str, slot_id: str) -> ReservableSlot:
-        """One slot of ``unit`` that anyone may book: ``NOT_FOUND`` if unknown or another unit's,
-        ``SLOT_TAKEN`` if booked or reserved by an invitation."""
-        slot = self.schedule.slot(slot_id)
-        if slot.unit_id != self.schedule.unit(unit).id:
-            raise MockError(ErrorKind.NOT_FOUND, f"Slot {slot_id} not found")
-        if not slot.free or slot.invitation_id is not None:
-            raise MockError(ErrorKind.SLOT_TAKEN, f"Slot {slot_id} is already booked")
-        return slot
-
-    def own_booking(self, unit: str, booking_id: str, person: str) -> Booking:
-        """The citizen's active booking at ``unit``; anyone else's, a cancelled one or an unknown
-        id is ``NOT_FOUND`` (existence never leaks). ``person`` in either personnummer form."""
-        booking = self.schedule.booking(booking_id)
-        if (
-            booking.person != parse_person(person)
-            or booking.unit_id != self.schedule.unit(unit).id
-            or not booking.active
-        ):
-            raise MockError(ErrorKind.NOT_FOUND, f"Booking {booking_id} not found")
-        return booking
-
-    def bookings(self, unit: str, person: str) -> list[Booking]:
-        """The citizen's active bookings at ``unit``, staff-made and hidden ones included."""
-        return self.schedule.bookings_of(person=parse_person(person), unit_id=unit)
-
-    def _check(self, allowed: bool, kind: ErrorKind, text: str) -> None:
-        if not allowed:
-            raise MockError(kind, text)
-
-    async def book(self, unit: str, slot_id: str, person: str, reason: str = "") -> Booking:
-        """The citizen books a free slot of a visible, bookable time type (else
-        ``NOT_BOOKABLE``); ``SLOT_TAKEN`` if someone was first. Booked by the citizen, with the
-        time type's purpose."""
-        async with self.schedule.lock:
-            slot = self.free_slot(unit, slot_id)
-            kind = self.time_type_of(slot)
-            self._check(kind.visible and kind.bookable, ErrorKind.NOT_BOOKABLE, "Not bookable")
-            return self.schedule.book(
-                slot,
-                person=parse_person(person),
-                booked_by=BookedBy.CITIZEN,
-                purpose=kind.purpose,
-                reason=reason,
-                now=self.clock.now(),
-            )
-
-    async def move(self, unit: str, booking_id: str, slot_id: str, person: str) -> Booking:
-        """The citizen moves their booking to another free slot in one step: the booking must be
-        changeable (not hidden, its time type ``changeable``, else ``NOT_CANCELLABLE``) and the
-        new slot bookable (else ``NOT_BOOKABLE``)."""
-        async with self.schedule.lock:
-            booking = self.own_booking(unit, booking_id, person)
-            slot = self.free_slot(unit, slot_id)
-            changeable = not booking.hidden and self.time_type_of(booking).changeable
-            self._check(changeable, ErrorKind.NOT_CANCELLABLE, "Not changeable")
-            kind = self.time_type_of(slot)
-            self._check(kind.visible and kind.bookable, ErrorKind.NOT_BOOKABLE, "Not bookable")
-            return self.schedule.move(booking, slot, now=self.clock.now())
-
-    async def cancel(
-        self, unit: str, booking_id: str, person: str, message: str | None = None
-    ) -> Booking:
-        """The citizen cancels their changeable booking (else ``NOT_CANCELLABLE``), with an
-        optional message the unit sees in the appointment book (``cancel_message``)."""
-        async with self.schedule.lock:
-            booking = self.own_booking(unit, booking_id, person)
-            changeable = not booking.hidden and self.time_type_of(booking).changeable
-            self._check(changeable, ErrorKind.NOT_CANCELLABLE, "Not changeable")
-            return self.schedule.cancel(booking, message=message, now=self.clock.now())
-
-
-class KitAdmin(InvitationSections, ScheduleAdmin[AccessTimeType, ReservableSlot]):
-    """The admin backend of a kit mock: seeding, views and (optional) demo data over a
-    :class:`KitState`; time types carry the 1177 flags, invitations are a scenario section."""
-
-    time_type_model = AccessTimeTypeIn
-
-    def __init__(
-        self,
-        state: KitState,
-        system: str,
-        api_base: str,
-        auth: dict[str, Any] | None = None,
-        demo: Callable[[MockClock], dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(state.schedule, state.clock)
-        self.state = state
-        self.invitations = state.invitations
-        self._info = {"system": system, "api_base": api_base, "auth": auth or {"type": "none"}}
-        self._demo = demo
-
-    def build_time_type(self, data: TimeTypeIn, time_type_id: str) -> AccessTimeType:
-        """A time type with its flags from admin input."""
-        assert isinstance(data, AccessTimeTypeIn)
-        return AccessTimeType(
-            **self.time_type_fields(data, time_type_id),
-            visible=data.visible,
-            bookable=data.bookable,
-            changeable=data.changeable,
-        )
-
-    def build_slot(
-        self, data: SlotIn, slot_id: str, start: datetime, end: datetime, time_type: Any
-    ) -> ReservableSlot:
-        """A slot from admin input."""
-        return ReservableSlot(**self.slot_fields(data, slot_id, start, end, time_type.id))
-
-    def time_type_extra(self, time_type: AccessTimeType) -> dict[str, Any]:
-        """The 1177 flags."""
-        return {
-            "visible": time_type.visible,
-            "bookable": time_type.bookable,
-            "changeable": time_type.changeable,
-        }
-
-    def slot_extra(self, slot: ReservableSlot) -> dict[str, Any]:
-        """The invitation reserving the slot, if any."""
-        return {"reserved_for_invitation": slot.invitation_id}
-
-    def demo_scenario(self) -> dict[str, Any]:
-        """The demo data the mock was given (none: an empty schedule)."""
-        return self._demo(self.clock) if self._demo is not None else {}
-
-    def info(self) -> dict[str, Any]:
-        """System name, API base path and the API's credentials."""
-        return dict(self._info)
+KIT_VERSION = "1.1"
+"""The kit's version (major.minor): a mock written for 1.x runs on every later 1.x. 1.1 added
+``api_key_middleware`` and its use by ``create_app(auth=...)``, the default demo world
+(``default_demo``), ``KitState.slot_json`` and ``booking_json``, and ``json_list``."""
 
 
 STATE_KEY = web.AppKey("tidbok_mock_kit_state", KitState)
@@ -298,6 +126,12 @@ def query_time(request: web.Request, name: str) -> datetime:
         return parse_aware(require_query(request, name))
     except ValueError as error:
         raise MockError(ErrorKind.INVALID, f"Query parameter {name!r}: {error}") from None
+
+
+def json_list(items: Iterable[Any], key: str = "items", status: int = 200) -> web.Response:
+    """A list answer: ``{key: [...items]}`` as JSON (e.g. ``json_list(views)`` for
+    ``{"items": [...]}``)."""
+    return web.json_response({key: list(items)}, status=status)
 
 
 def json_error_renderer(status: dict[ErrorKind, int] | None = None) -> ErrorRenderer:
@@ -345,12 +179,15 @@ def create_app(
 ) -> web.Application:
     """A complete mock: the vendor's ``api_routes`` (under ``api_base``) plus the kit.
 
-    ``now`` freezes the clock; ``demo`` builds a scenario from the clock, loaded at start when
-    ``demo_data``; ``admin_token`` protects the admin API; ``render_error`` writes API errors in
-    the vendor's format (default :func:`json_error_renderer`); ``auth`` is what
-    ``GET /__admin/info`` shows as the API's credentials; ``middlewares`` (authentication,
-    idempotency) run inside the request log and outside fault injection. Handlers reach the
-    state with :func:`state_of`.
+    ``now`` freezes the clock; ``demo`` builds a scenario from the clock (default:
+    :func:`default_demo`), loaded at start when ``demo_data``; ``admin_token`` protects the admin
+    API; ``render_error`` writes API errors in the vendor's format (default
+    :func:`json_error_renderer`); ``auth`` is what ``GET /__admin/info`` shows as the API's
+    credentials, and ``{"type": "api_key", "header": ..., "api_key": ...}`` is also enforced: a
+    request outside the admin API without that header and key is ``UNAUTHORIZED`` (401 by
+    default; :func:`api_key_middleware`); ``middlewares`` (other authentication, idempotency) run
+    inside the request log and outside fault injection. Handlers reach the state with
+    :func:`state_of`.
     """
     state = KitState(clock=MockClock(now))
     admin = KitAdmin(state, system, api_base, auth, demo)
@@ -362,6 +199,9 @@ def create_app(
         admin=admin,
         admin_token=admin_token,
     )
+    if auth is not None and auth.get("type") == "api_key":
+        key = api_key_middleware(auth["api_key"], auth.get("header", "X-Api-Key"))
+        middlewares = [key, *middlewares]
     app = assemble_app(context, api_routes, middlewares)
     app[STATE_KEY] = state
     if demo_data:
@@ -470,9 +310,11 @@ __all__ = [
     "TimeTypeIn",
     "Unit",
     "UnitIn",
+    "api_key_middleware",
     "assemble_app",
     "close_invitation",
     "create_app",
+    "default_demo",
     "drop_connection",
     "fault_admin_routes",
     "fault_middleware",
@@ -482,6 +324,7 @@ __all__ = [
     "handler_ran",
     "is_admin_path",
     "json_error_renderer",
+    "json_list",
     "kind_for_status",
     "listen_problem",
     "local_datetime",

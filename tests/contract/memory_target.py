@@ -338,7 +338,15 @@ FULL_REPORTING = (Capability.ACCESS_LEVELS, Capability.BOOKED_BY)
 NEXT_DAY_SYSTEM = ContractMemorySystem(
     "memory",
     PASIS_LIKE,
-    frozenset({Capability.OPEN_INVITATIONS, Capability.MESSAGE_ON_CANCEL, *FULL_REPORTING}),
+    frozenset(
+        {
+            Capability.OPEN_INVITATIONS,
+            Capability.MESSAGE_ON_CANCEL,
+            # The adapter's default bookings_across_units: bookings_for per unit, concurrently.
+            Capability.BOOKINGS_ACROSS_UNITS,
+            *FULL_REPORTING,
+        }
+    ),
 )
 SAME_DAY_SYSTEM = ContractMemorySystem(
     "memory_sameday", PMO_LIKE, frozenset({Capability.SAME_DAY_BOOKING, *FULL_REPORTING})

@@ -151,6 +151,37 @@ async def test_bokningar_lists_staff_made_and_hidden(
     assert other_unit.json()["totalt"] == 0
 
 
+async def test_bokningar_across_units_with_repeated_hsa_id(
+    pasis: httpx.AsyncClient, pasis_admin: httpx.AsyncClient
+) -> None:
+    await seed(pasis_admin, pasis_scenario())
+    await pasis_admin.post("/bookings", json={"slot": "S-OTHER", "person": PNR})
+    await pasis_admin.post("/bookings", json={"slot": "S-L2", "person": PNR, "hidden": True})
+    await pasis_admin.post("/bookings", json={"slot": "S-WED", "person": OTHER_PNR})
+    cancelled = (await book(pasis, "S-TUE-1")).json()["bokningsId"]
+    await pasis.post(f"/bokningar/{cancelled}/avboka", json={"personnummer": PNR})
+
+    async def across(*units: str, **params: Any) -> dict[str, Any]:
+        query = [("personnummer", PNR), *(("hsaId", unit) for unit in units), *params.items()]
+        response = await pasis.get("/bokningar", params=query)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    both = await across(UNIT, OTHER_UNIT.lower())
+    assert [(b["hsaId"], b["tidId"], b["dold"]) for b in both["poster"]] == [
+        (OTHER_UNIT, "S-OTHER", False),
+        (UNIT, "S-L2", True),
+    ]
+    assert (await across())["poster"] == both["poster"]  # no hsaId: every unit
+    assert [b["tidId"] for b in (await across(OTHER_UNIT))["poster"]] == ["S-OTHER"]
+    assert (await across("SE2321000016-0000"))["totalt"] == 0
+    first = await across(UNIT, OTHER_UNIT, limit=1)
+    rest = await across(UNIT, OTHER_UNIT, limit=1, offset=1)
+    assert (first["totalt"], first["poster"] + rest["poster"]) == (2, both["poster"])
+    missing = await pasis.get("/bokningar", params={"hsaId": UNIT})
+    assert missing.status_code == 400
+
+
 async def test_omboka_moves_in_one_step(
     pasis: httpx.AsyncClient, pasis_admin: httpx.AsyncClient
 ) -> None:

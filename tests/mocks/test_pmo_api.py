@@ -147,6 +147,39 @@ async def test_list_appointments_all_facilities(
     assert rest.json()["nextCursor"] is None
 
 
+async def test_search_appointments_across_facilities(
+    pmo: httpx.AsyncClient, pmo_admin: httpx.AsyncClient
+) -> None:
+    await seed(pmo_admin, pmo_scenario())
+    await pmo_admin.post("/bookings", json={"slot": "s-hidden", "person": PNR12, "hidden": True})
+    await pmo_admin.post("/bookings", json={"slot": "s-other", "person": PNR12})
+    await pmo_admin.post("/bookings", json={"slot": "s-today", "person": OTHER_PNR12})
+    cancelled = (await book(pmo, "s-tue")).json()["id"]
+    await pmo.post(f"/appointments/{cancelled}/cancel")
+
+    async def search(**body: Any) -> dict[str, Any]:
+        response = await pmo.post("/appointments/search", json={"patientId": PNR12, **body})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    both = await search(facilityIds=[UNIT, OTHER_UNIT.lower()])
+    assert [(a["facilityId"], a["slotId"], a["hiddenInEServices"]) for a in both["items"]] == [
+        (OTHER_UNIT, "s-other", False),
+        (UNIT, "s-hidden", True),
+    ]
+    assert both["items"][1]["bookingType"]["id"] == "bt-hidden"
+    assert not both["items"][1]["bookingType"]["visibleInEServices"]
+    assert both["nextCursor"] is None
+    assert (await search())["items"] == both["items"]  # no facilityIds: every facility
+    assert [a["slotId"] for a in (await search(facilityIds=[OTHER_UNIT]))["items"]] == ["s-other"]
+    assert (await search(facilityIds=["SE2321000016-0000"]))["items"] == []
+    first = await search(facilityIds=[UNIT, OTHER_UNIT], pageSize=1)
+    rest = await search(facilityIds=[UNIT, OTHER_UNIT], pageSize=1, cursor=first["nextCursor"])
+    assert (first["items"] + rest["items"], rest["nextCursor"]) == (both["items"], None)
+    strict = await pmo.post("/appointments/search", json={"patientId": PNR12, "unit": UNIT})
+    assert strict.status_code == 400
+
+
 async def test_reschedule(pmo: httpx.AsyncClient, pmo_admin: httpx.AsyncClient) -> None:
     await seed(pmo_admin, pmo_scenario())
     appointment = (await book(pmo, "s-today")).json()

@@ -34,6 +34,7 @@ def test_entry_point_registers_pasis() -> None:
         Capability.MESSAGE_ON_CANCEL,
         Capability.ACCESS_LEVELS,
         Capability.BOOKED_BY,
+        Capability.BOOKINGS_ACROSS_UNITS,
     }
     assert isinstance(contract_targets(contract_registry())["pasis"], PasisContractTarget)
 

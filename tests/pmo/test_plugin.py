@@ -32,8 +32,8 @@ def test_tidbok_plugins_lists_pmo(capsys: pytest.CaptureFixture[str]) -> None:
     assert "rules:        book same day; cancel/rebook until the start" in block
     assert "case types:   book: Boka tid; manage: Bokade tider, av- och omboka" in block
     assert (
-        "capabilities: access_levels, booked_by, idempotent_writes, message_on_cancel, "
-        "same_day_booking" in block
+        "capabilities: access_levels, booked_by, bookings_across_units, idempotent_writes, "
+        "message_on_cancel, same_day_booking" in block
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tidbok.gateway.migrations import LATEST, MIGRATIONS, SchemaTooNew
@@ -17,7 +18,7 @@ from tidbok.gateway.store_admin import StoreStatus, build_store, safe_url, store
 from tidbok.settings import GatewaySettings, load_settings
 
 from .conftest import StoreMaker
-from .helpers import message
+from .helpers import TOLVAN, message
 
 
 def _settings(kind: str, location: str) -> GatewaySettings:
@@ -39,11 +40,11 @@ async def _versions(store: GatewayStore) -> list[int]:
 async def test_a_new_store_is_migrated_once(make_store: StoreMaker) -> None:
     first = await make_store.opened()
     assert getattr(first, "migrated", None) == [m.version for m in MIGRATIONS]
-    assert await _versions(first) == [1, 2] == list(range(1, LATEST + 1))
+    assert await _versions(first) == [1, 2, 3] == list(range(1, LATEST + 1))
     await first.close()
     again = await make_store.opened()
     assert getattr(again, "migrated", None) == []
-    assert await _versions(again) == [1, 2]
+    assert await _versions(again) == [1, 2, 3]
 
 
 async def test_status_reads_the_version_without_changing_it(
@@ -82,8 +83,8 @@ async def test_replicas_starting_together_apply_each_migration_once(pg_url: str)
     try:
         await asyncio.gather(*(store.open() for store in stores))
         applied = sorted((store.migrated for store in stores), key=len)
-        assert applied == [[], [], [], [1, 2]]
-        assert await _versions(stores[0]) == [1, 2]
+        assert applied == [[], [], [], [1, 2, 3]]
+        assert await _versions(stores[0]) == [1, 2, 3]
     finally:
         for store in stores:
             await store.close()
@@ -114,11 +115,83 @@ async def test_a_file_from_before_versioning_is_version_1(tmp_path: Path) -> Non
     store = SqliteGatewayStore(path)
     await store.open()
     try:
-        assert store.migrated == [2]
-        assert await _versions(store) == [1, 2]
+        assert store.migrated == [2, 3]
+        assert await _versions(store) == [1, 2, 3]
         assert [m.id for m in await store.pending(10)] == ["m-1"]
     finally:
         await store.close()
+
+
+_V2_ROWS = [  # (id, seq, state): seq out of step with the ids, as concurrent writes leave it
+    ("m-b", 7, "delivered"),
+    ("m-a", 3, "pending"),
+    ("m-c", 12, "pending"),
+]
+
+
+def _v2_sqlite(path: Path) -> None:
+    """A file as versions 1 and 2 left it, with outbox rows."""
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0].sqlite + ";" + MIGRATIONS[1].sqlite + ";")
+        db.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL)"
+        )
+        db.executemany(
+            "INSERT INTO schema_version VALUES (?, ?, '2026-11-01T08:00:00+00:00')",
+            [(m.version, m.name) for m in MIGRATIONS[:2]],
+        )
+        db.executemany(
+            "INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, "
+            "seq, state, claimed_by, claimed_until) VALUES (?, ?, 'booked', 'SE2321000016-1234', "
+            "'VC', 's', 'b', '2026-12-01T08:00:00+00:00', ?, ?, 'old-run', "
+            "'2026-12-01T08:05:00+00:00')",
+            [(mid, TOLVAN, seq, state) for mid, seq, state in _V2_ROWS],
+        )
+    db.close()
+
+
+async def _v2_postgres(url: str) -> None:
+    """A database as versions 1 and 2 left it, with outbox rows (``seq`` given explicitly)."""
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        for migration in MIGRATIONS[:2]:
+            for statement in migration.postgres.split(";"):
+                if statement.strip():
+                    await conn.execute(statement.encode())
+        await conn.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        for migration in MIGRATIONS[:2]:
+            await conn.execute(
+                "INSERT INTO schema_version VALUES (%s, %s, now())",
+                (migration.version, migration.name),
+            )
+        for mid, seq, state in _V2_ROWS:
+            await conn.execute(
+                "INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body, "
+                "created_at, seq, state) OVERRIDING SYSTEM VALUE VALUES (%s, %s, 'booked', "
+                "'SE2321000016-1234', 'VC', 's', 'b', now(), %s, %s)",
+                (mid, TOLVAN, seq, state),
+            )
+        await conn.execute("SELECT setval(pg_get_serial_sequence('outbox', 'seq'), 12)")
+
+
+async def test_version_3_keeps_the_outbox_and_its_order(
+    make_store: StoreMaker, store_kind: str, store_location: str
+) -> None:
+    """An outbox of version 2 keeps its rows and their order; new messages come after them."""
+    if store_kind == "sqlite":
+        _v2_sqlite(Path(store_location))
+    else:
+        await _v2_postgres(store_location)
+    store = await make_store.opened()
+    assert getattr(store, "migrated", None) == [3]
+    assert await _versions(store) == [1, 2, 3]
+    await store.add_message(message(1))
+    listed = [m.id for m in await store.messages_for(TOLVAN, 10)]
+    assert listed == ["m-1", "m-c", "m-b", "m-a"]  # newest first, by seq
+    assert [m.id for m in await store.pending(10)] == ["m-a", "m-c", "m-1"]  # claims were freed
 
 
 def test_the_settings_choose_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from tidbok.clock import STOCKHOLM
 from tidbok.gateway.store import DeliveryState, GatewayStore
 
@@ -120,3 +122,38 @@ async def test_a_restart_takes_its_claims_back_at_once(make_store: StoreMaker) -
         found = await again.pending(10)
     assert [m.id for m in found] == ["m-1"]
     assert await again.count_pending() == 1
+
+
+async def test_a_batch_is_marked_delivered_at_once(store: GatewayStore) -> None:
+    for number in (1, 2, 3):
+        await store.add_message(message(number, citizen=OTHER if number == 2 else TOLVAN))
+    claimed = await store.pending(10)
+    await store.mark_delivered("m-3", NOW)  # delivered earlier, e.g. by a replica that took over
+    await store.mark_all_delivered(claimed, NOW + timedelta(minutes=1))
+    assert await store.count_pending() == 0
+    mine = {m.id: m for m in await store.messages_for(TOLVAN, 10)}
+    assert {key: (m.state, m.attempts) for key, m in mine.items()} == {
+        "m-1": (DeliveryState.DELIVERED, 1),
+        "m-3": (DeliveryState.DELIVERED, 1),  # not counted (nor its pseudonym hashed) twice
+    }
+    assert mine["m-1"].delivered_at == NOW + timedelta(minutes=1)
+    assert mine["m-3"].delivered_at == NOW
+    [other] = await store.messages_for(OTHER, 10)  # found again by its own pseudonym
+    assert (other.id, other.citizen, other.state) == ("m-2", OTHER, DeliveryState.DELIVERED)
+
+
+async def test_purge_goes_in_batches_and_keeps_pending(
+    store: GatewayStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tidbok.gateway.store.PURGE_BATCH", 2)
+    monkeypatch.setattr("tidbok.gateway.pg_store.PURGE_BATCH", 2)
+    for number in range(1, 8):
+        await store.add_message(message(number))
+    await store.mark_all_delivered(
+        [m for m in await store.pending(10) if m.id not in ("m-4", "m-7")], NOW
+    )
+    assert await store.purge_messages(NOW + timedelta(hours=1)) == 5
+    assert [m.id for m in await store.messages_for(TOLVAN, 10)] == ["m-7", "m-4"]
+    assert [m.id for m in await store.pending(10)] == ["m-4", "m-7"]
+    await store.add_message(message(8))  # after a purge, a new message is still the newest
+    assert [m.id for m in await store.messages_for(TOLVAN, 10)] == ["m-8", "m-7", "m-4"]

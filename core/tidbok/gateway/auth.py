@@ -4,12 +4,20 @@ The token is checked with PyJWT (signature, ``aud``, ``iss`` when configured); i
 checked against the injected clock so that tests and demos with a frozen clock behave. ``sub`` is
 the citizen's personal identity number; the configured agent claim (default ``act``, RFC 8693 style
 ``{"sub": "nurse-17"}`` or a plain string) marks an agent acting for the citizen.
+
+A citizen's app sends the same token with every request, so :class:`TokenVerifier` keeps the
+callers of tokens it verified (at most :data:`TOKEN_CACHE_SIZE`, least recently used dropped
+first), keyed by the SHA-256 of the token, never the token itself. A cached token skips the
+signature check only: its time claims are checked against the clock on every request, so it is
+refused from its ``exp`` on exactly as an uncached one; refused tokens are not cached.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +33,9 @@ log = logging.getLogger("tidbok.gateway.auth")
 
 MIN_SECRET_LENGTH = 32
 
+#: The most verified tokens :class:`TokenVerifier` remembers.
+TOKEN_CACHE_SIZE = 10_000
+
 
 class GatewayConfigError(ValueError):
     """The gateway settings cannot work (e.g. no key to check tokens with)."""
@@ -33,10 +44,14 @@ class GatewayConfigError(ValueError):
 class TokenVerifier:
     """Turns an ``Authorization`` header into a :class:`~tidbok.models.Caller`."""
 
-    def __init__(self, settings: GatewaySettings, clock: Clock) -> None:
+    def __init__(
+        self, settings: GatewaySettings, clock: Clock, *, cache_size: int = TOKEN_CACHE_SIZE
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self._key = verification_key(settings)
+        self.cache_size = cache_size
+        self._verified: OrderedDict[bytes, tuple[Caller, dict[str, Any]]] = OrderedDict()
 
     def caller(self, authorization: str | None) -> Caller:
         """The caller named by a ``Bearer`` header; :class:`Unauthorized` for anything else."""
@@ -45,7 +60,27 @@ class TokenVerifier:
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("the Authorization header is not a Bearer token")
-        claims = self.claims(token.strip())
+        token = token.strip()
+        digest = hashlib.sha256(token.encode()).digest()
+        cached = self._verified.get(digest)
+        if cached is not None:
+            found, claims = cached
+            try:
+                self._check_times(claims)
+            except Unauthorized:
+                del self._verified[digest]
+                raise
+            self._verified.move_to_end(digest)
+            return found
+        claims = self.claims(token)
+        found = self._caller_of(claims)
+        if self.cache_size > 0:
+            self._verified[digest] = (found, claims)
+            if len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+        return found
+
+    def _caller_of(self, claims: dict[str, Any]) -> Caller:
         try:
             citizen = PersonalIdentityNumber(claims["sub"])
         except (InvalidPersonalIdentityNumber, KeyError, TypeError):

@@ -15,6 +15,11 @@ however many start together:
 A SQLite file written before versioning (its tables but no ``schema_version``) is recorded as
 version 1, which is exactly that schema. To change the schema, append a migration; never edit
 one that has shipped.
+
+Version 3 makes the outbox's ``seq`` (its delivery and listing order) a key the database assigns:
+on SQLite the rowid (``INTEGER PRIMARY KEY AUTOINCREMENT``; the table is copied, rows and ``seq``
+kept), on PostgreSQL the identity column it already was, now unique. Writing a message no longer
+reads ``MAX(seq)``, so its cost does not grow with the table.
 """
 
 from __future__ import annotations
@@ -125,6 +130,39 @@ CREATE TABLE idempotency (
 )
 """
 
+_OUTBOX_COLUMNS = (
+    "id, citizen, kind, unit, unit_name, subject, body, created_at, state, attempts, "
+    "last_error, delivered_at, claimed_by, claimed_until"
+)
+
+# SQLite cannot change a column into the rowid: the outbox is copied into a table whose ``seq`` is
+# the rowid (AUTOINCREMENT: never reused, even after a purge), keeping every row and its ``seq``.
+_SQLITE_V3 = f"""
+CREATE TABLE outbox_v3 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    citizen TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    claimed_by TEXT,
+    claimed_until TEXT
+);
+INSERT INTO outbox_v3 (seq, {_OUTBOX_COLUMNS})
+    SELECT seq, {_OUTBOX_COLUMNS} FROM outbox ORDER BY seq;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_state ON outbox (state, seq);
+CREATE INDEX outbox_citizen ON outbox (citizen, seq)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "outbox, intents and idempotency keys", _SQLITE_V1, _POSTGRES_V1),
     Migration(
@@ -140,6 +178,13 @@ ALTER TABLE intents ADD COLUMN claimed_until TEXT
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
 ALTER TABLE intents ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ
 """,
+    ),
+    Migration(
+        3,
+        "the outbox's seq is a key the database assigns",
+        _SQLITE_V3,
+        # Already an identity column here (version 1): it becomes a key as well.
+        "ALTER TABLE outbox ADD CONSTRAINT outbox_seq_key UNIQUE (seq)",
     ),
 )
 

@@ -6,8 +6,10 @@ write's intent before the write is sent; if that fails the write is refused (not
 transaction, retried a few times; an intent the backend refused is dropped. Whatever stays open
 (the process died, or the store failed after the backend committed) is settled by the reconciler
 (:mod:`tidbok.gateway.reconciler`), which reads the booking back. :class:`OutboxWorker`
-delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``: the inbox
-keys on the message id, so a retry after a lost answer never stores a message twice. Transient
+delivers pending messages to the inbox service with ``PUT {inbox_url}/api/messages/{id}``
+(aiohttp's client): the inbox keys on the message id, so a retry after a lost answer never stores
+a message twice. It claims a batch, delivers up to ``concurrency`` messages at once (one citizen's
+messages one after another, oldest first) and records the delivered ones in one commit. Transient
 failures are retried with exponential backoff; messages left pending when the gateway stops are
 delivered after the next start.
 """
@@ -21,7 +23,7 @@ import uuid
 from collections.abc import Awaitable
 from typing import Protocol
 
-import httpx
+import aiohttp
 
 from tidbok import hookimpl
 from tidbok.clock import Clock
@@ -46,6 +48,10 @@ RECORD_BACKOFF = 0.05
 
 #: Longest a write waits for the reconciler's first pass after a start (then it goes ahead).
 FIRST_PASS_WAIT = 10.0
+
+#: Messages the worker claims at once, and how many of them it hands to the inbox at once.
+DELIVERY_BATCH = 64
+DELIVERY_CONCURRENCY = 16
 
 
 class RecorderStore(OutboxStore, IntentStore, Protocol):
@@ -188,7 +194,13 @@ class DeliveryFailed(Exception):
 
 
 class OutboxWorker:
-    """Delivers pending outbox messages to the inbox service in the background."""
+    """Delivers pending outbox messages to the inbox service in the background.
+
+    Each round claims up to ``batch_size`` messages and sends up to ``concurrency`` of them at
+    once; a citizen's messages go one after another, oldest first, and a transient failure holds
+    back that citizen's later ones until the retry, so the inbox receives each citizen's messages
+    in the order they were written.
+    """
 
     def __init__(
         self,
@@ -201,9 +213,10 @@ class OutboxWorker:
         backoff_initial: float = 0.5,
         backoff_max: float = 60.0,
         poll_interval: float = 5.0,
-        batch_size: int = 50,
+        batch_size: int = DELIVERY_BATCH,
+        concurrency: int = DELIVERY_CONCURRENCY,
         metrics: GatewayMetrics | None = None,
-        client: httpx.AsyncClient | None = None,
+        client: aiohttp.ClientSession | None = None,
     ) -> None:
         self.store = store
         self.inbox_url = inbox_url.rstrip("/")
@@ -212,10 +225,12 @@ class OutboxWorker:
         self.backoff_max = backoff_max
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.concurrency = max(1, concurrency)
         self.metrics = metrics or GatewayMetrics()
-        headers = {"X-Api-Key": api_key} if api_key else {}
+        self._headers = {"X-Api-Key": api_key} if api_key else {}
+        self._timeout = timeout
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout, headers=headers)
+        self._client = client
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._backoff = backoff_initial
@@ -236,47 +251,100 @@ class OutboxWorker:
         """Stop the background task and close the HTTP client; pending messages stay stored."""
         task, self._task = self._task, None
         await cancel_and_wait(task)
-        if self._owns_client:
-            await self._client.aclose()
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
 
     async def deliver_pending(self) -> bool:
-        """Try every pending message once, oldest first; False if one failed transiently."""
+        """Try every pending message once, oldest first per citizen; False if one failed
+        transiently (the round then stops after its batch, and the worker backs off)."""
         while True:
             batch = await self.store.pending(self.batch_size)
             await self._update_gauge()
             if not batch:
                 return True
-            for message in batch:
-                try:
-                    await self.deliver(message)
-                except DeliveryFailed as failure:
-                    kind = "permanent" if failure.permanent else "transient"
-                    self.metrics.outbox_delivery_failures.inc(kind=kind)
-                    await self.store.record_failure(message.id, failure.reason, failure.permanent)
-                    if failure.permanent:
-                        log.error(
-                            "inbox refused message %s for good: %s", message.id, failure.reason
-                        )
-                        continue
-                    log.warning("delivery of message %s failed: %s", message.id, failure.reason)
-                    await self._update_gauge()
-                    return False
-                await self.store.mark_delivered(message.id, self.clock.now())
-                self.metrics.outbox_delivered.inc()
-                log.info("message %s delivered to the inbox", message.id)
+            delivered, all_sent = await self._deliver_batch(batch)
+            if delivered:
+                await self.store.mark_all_delivered(delivered, self.clock.now())
+                self.metrics.outbox_delivered.inc(len(delivered))
+                log.info("%d messages delivered to the inbox", len(delivered))
+            if not all_sent:
+                await self._update_gauge()
+                return False
+
+    async def _deliver_batch(self, batch: list[OutboxMessage]) -> tuple[list[OutboxMessage], bool]:
+        """Send a claimed batch: citizens side by side, each citizen's messages in order.
+
+        Returns the messages the inbox stored, and False if a transient failure held one back.
+        """
+        by_citizen: dict[str, list[OutboxMessage]] = {}
+        for message in batch:
+            by_citizen.setdefault(message.citizen, []).append(message)
+        slots = asyncio.Semaphore(self.concurrency)
+        delivered: list[OutboxMessage] = []
+
+        async def send_in_order(messages: list[OutboxMessage]) -> bool:
+            for message in messages:
+                async with slots:
+                    sent = await self._attempt(message)
+                if sent is None:
+                    return False  # the later ones wait for this one's retry
+                if sent:
+                    delivered.append(message)
+            return True
+
+        sends = [asyncio.ensure_future(send_in_order(group)) for group in by_citizen.values()]
+        try:
+            results = await asyncio.gather(*sends)
+        except BaseException:  # the store failed (or we are cancelled): stop the other sends
+            for send in sends:
+                send.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            raise
+        return delivered, all(results)
+
+    async def _attempt(self, message: OutboxMessage) -> bool | None:
+        """One attempt: True if stored, False if refused for good (recorded), None if it failed
+        transiently (recorded; retried after the backoff)."""
+        try:
+            await self.deliver(message)
+        except DeliveryFailed as failure:
+            kind = "permanent" if failure.permanent else "transient"
+            self.metrics.outbox_delivery_failures.inc(kind=kind)
+            await self.store.record_failure(message.id, failure.reason, failure.permanent)
+            if failure.permanent:
+                log.error("inbox refused message %s for good: %s", message.id, failure.reason)
+                return False
+            log.warning("delivery of message %s failed: %s", message.id, failure.reason)
+            return None
+        return True
 
     async def deliver(self, message: OutboxMessage) -> None:
         """One attempt to hand one message to the inbox; raises :class:`DeliveryFailed`."""
         url = f"{self.inbox_url}/api/messages/{message.id}"
         try:
-            response = await self._client.put(url, json=message.wire())
-        except httpx.HTTPError as error:
+            async with self._session().put(
+                url, json=message.wire(), headers=self._headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                text = (await response.read()).decode(errors="replace")
+        except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryFailed(f"{type(error).__name__}", permanent=False) from None
-        if response.status_code in (200, 201, 204):
+        if status in (200, 201, 204):
             return
-        reason = f"inbox answered {response.status_code}: {redact(response.text[:200])}"
-        permanent = response.status_code not in TRANSIENT_STATUSES
+        reason = f"inbox answered {status}: {redact(text[:200])}"
+        permanent = status not in TRANSIENT_STATUSES
         raise DeliveryFailed(reason, permanent=permanent)
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The HTTP client, made on first use (in the running loop): aiohttp's, because its pool
+        costs a tenth of httpx's CPU per request at 16 concurrent ones (bench/outbox_bench.py)."""
+        if self._client is None:
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                connector=aiohttp.TCPConnector(limit=self.concurrency),
+            )
+        return self._client
 
     async def _update_gauge(self) -> None:
         self.metrics.outbox_pending.set(await self.store.count_pending())

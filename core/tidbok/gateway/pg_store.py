@@ -12,7 +12,8 @@ What sharing adds:
 - Intents are claimed the same way when the reconciler reads them, and the reconciler runs on
   one replica at a time (:meth:`~tidbok.gateway.pg_base.PostgresBase.reconcile_lock`).
 - Idempotency keys are shared through their primary key (:mod:`tidbok.gateway.pg_idempotency`).
-- ``seq`` (the outbox's order) is an identity column, so concurrent writers never collide.
+- ``seq`` (the outbox's order) is an identity column (unique since migration 3), so concurrent
+  writers never collide and a write never reads the table.
 
 The pool, the advisory locks, the migrations and why psycopg are in :mod:`tidbok.gateway.pg_base`.
 """
@@ -20,6 +21,7 @@ The pool, the advisory locks, the migrations and why psycopg are in :mod:`tidbok
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -28,7 +30,7 @@ from tidbok.clock import to_stockholm
 from tidbok.gateway.intent_store import IntentState
 from tidbok.gateway.pg_idempotency import PostgresIdempotency
 from tidbok.gateway.pg_intents import CLAIM, PostgresIntents
-from tidbok.gateway.store import DeliveryState, OutboxMessage
+from tidbok.gateway.store import PURGE_BATCH, DeliveryState, OutboxMessage
 
 _COLUMNS = (
     "id, citizen, kind, unit, unit_name, subject, body, created_at, state, attempts, "
@@ -135,9 +137,38 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             await conn.execute(
                 "UPDATE outbox SET state = %s, delivered_at = %s, attempts = attempts + 1, "
                 "last_error = NULL, citizen = COALESCE(%s, citizen), claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = %s",
-                (DeliveryState.DELIVERED.value, at, pseudonym, message_id),
+                "claimed_until = NULL WHERE id = %s AND state <> %s",
+                (
+                    DeliveryState.DELIVERED.value,
+                    at,
+                    pseudonym,
+                    message_id,
+                    DeliveryState.DELIVERED.value,
+                ),
             )
+
+    async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        """Record that the inbox has stored each of ``messages``, in one statement.
+
+        The pseudonym comes from each message's citizen (a pending row holds the number itself);
+        a row already delivered keeps its state and pseudonym.
+        """
+        if not messages:
+            return
+        await self._write(
+            "UPDATE outbox AS o SET state = %s, delivered_at = %s, attempts = o.attempts + 1, "
+            "last_error = NULL, citizen = COALESCE(marks.pseudonym, o.citizen), "
+            "claimed_by = NULL, claimed_until = NULL "
+            "FROM unnest(%s::text[], %s::text[]) AS marks (id, pseudonym) "
+            "WHERE o.id = marks.id AND o.state <> %s",
+            (
+                DeliveryState.DELIVERED.value,
+                at,
+                [message.id for message in messages],
+                [self._pseudonym(message.citizen) for message in messages],
+                DeliveryState.DELIVERED.value,
+            ),
+        )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts.
@@ -168,12 +199,32 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
         return int(rows[0][0]) if rows else 0
 
     async def purge_messages(self, before: datetime) -> int:
-        """Delete messages delivered (or refused for good, by creation) before ``before``."""
-        return await self._write(
-            "DELETE FROM outbox WHERE (state = %s AND delivered_at < %s) "
-            "OR (state = %s AND created_at < %s)",
-            (DeliveryState.DELIVERED.value, before, DeliveryState.DEAD.value, before),
+        """Delete messages delivered (or refused for good, by creation) before ``before``.
+
+        In batches of :data:`~tidbok.gateway.store.PURGE_BATCH` rows, each its own transaction;
+        rows another transaction holds are left for the next purge. Pending rows are never
+        deleted.
+        """
+        params = (
+            DeliveryState.DELIVERED.value,
+            before,
+            DeliveryState.DEAD.value,
+            before,
+            PURGE_BATCH,
         )
+        removed = 0
+        while True:
+            count = max(await self._write(_PURGE, params), 0)
+            removed += count
+            if count < PURGE_BATCH:
+                return removed
+
+
+_PURGE = (
+    "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+    "WHERE (state = %s AND delivered_at < %s) OR (state = %s AND created_at < %s) "
+    "LIMIT %s FOR UPDATE SKIP LOCKED)"
+)
 
 
 def _message(row: Any) -> OutboxMessage:

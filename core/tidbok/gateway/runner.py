@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-import httpx
+import aiohttp
 from aiohttp import web
 
 from tidbok.clock import Clock
@@ -157,7 +157,7 @@ async def start_gateway(
     store: GatewayStore | None = None,
     outbox_path: str | Path | None = None,
     start_worker: bool = True,
-    inbox_client: httpx.AsyncClient | None = None,
+    inbox_client: aiohttp.ClientSession | None = None,
 ) -> RunningGateway:
     """Serve the gateway over ``service`` and return once it listens.
 

@@ -16,6 +16,7 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -125,6 +126,14 @@ class OutboxStore(Protocol):
         """Record that the inbox has stored the message."""
         ...
 
+    async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        """Record that the inbox has stored each of ``messages`` (as claimed), in one transaction
+        (PostgreSQL: one statement).
+
+        A message already recorded as delivered is left as it is.
+        """
+        ...
+
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts."""
         ...
@@ -138,7 +147,11 @@ class OutboxStore(Protocol):
         ...
 
     async def purge_messages(self, before: datetime) -> int:
-        """Delete messages delivered (or refused for good, by creation) before ``before``."""
+        """Delete messages delivered (or refused for good, by creation) before ``before``.
+
+        Pending messages are never deleted. The rows go in batches of :data:`PURGE_BATCH`, each
+        its own short transaction, so writers wait for one batch at most.
+        """
         ...
 
 
@@ -167,9 +180,19 @@ class GatewayStore(OutboxStore, IntentStore, IdempotencyStore, Protocol):
         ...
 
 
+#: The most rows one purge statement deletes (see :meth:`OutboxStore.purge_messages`).
+PURGE_BATCH = 500
+
+# ``seq`` is the rowid (migration 3): SQLite assigns the next one without reading the table.
 _INSERT_MESSAGE = (
-    "INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, seq, state) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)"
+    "INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, state) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+_PURGE = (
+    "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+    "WHERE (state = ? AND julianday(delivered_at) < julianday(?)) "
+    "OR (state = ? AND julianday(created_at) < julianday(?)) LIMIT ?)"
 )
 
 
@@ -248,11 +271,20 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             async with db.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)) as cur:
                 row = await cur.fetchone()
             pseudonym = self._pseudonym(row[0]) if row is not None else None
-            await db.execute(
-                "UPDATE outbox SET state = ?, delivered_at = ?, attempts = attempts + 1, "
-                "last_error = NULL, citizen = COALESCE(?, citizen), claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = ?",
-                (DeliveryState.DELIVERED.value, _utc(at), pseudonym, message_id),
+            await db.execute(_MARK_DELIVERED, (_utc(at), pseudonym, message_id))
+
+    async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        """Record that the inbox has stored each of ``messages``, in one transaction (one commit).
+
+        The pseudonym comes from each message's citizen (a pending row holds the number itself);
+        a row already delivered keeps its state and pseudonym.
+        """
+        if not messages:
+            return
+        async with self._transaction() as db:
+            await db.executemany(
+                _MARK_DELIVERED,
+                [(_utc(at), self._pseudonym(message.citizen), message.id) for message in messages],
             )
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
@@ -288,17 +320,19 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         The rows hold the citizen's personal identity number: after delivery they stay only for
         ``GET /v1/inbox`` during the retention (``gateway.inbox_retention``).
         """
-        count = await self._write(
-            "DELETE FROM outbox WHERE (state = ? AND julianday(delivered_at) < julianday(?)) "
-            "OR (state = ? AND julianday(created_at) < julianday(?))",
-            (
-                DeliveryState.DELIVERED.value,
-                _utc(before),
-                DeliveryState.DEAD.value,
-                _utc(before),
-            ),
+        params = (
+            DeliveryState.DELIVERED.value,
+            _utc(before),
+            DeliveryState.DEAD.value,
+            _utc(before),
+            PURGE_BATCH,
         )
-        return max(count, 0)
+        removed = 0
+        while True:
+            count = max(await self._write(_PURGE, params), 0)
+            removed += count
+            if count < PURGE_BATCH:
+                return removed
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
         query = (
@@ -323,6 +357,13 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
             )
             for row in rows
         ]
+
+
+_MARK_DELIVERED = (
+    f"UPDATE outbox SET state = '{DeliveryState.DELIVERED}', delivered_at = ?, "
+    "attempts = attempts + 1, last_error = NULL, citizen = COALESCE(?, citizen), "
+    f"claimed_by = NULL, claimed_until = NULL WHERE id = ? AND state <> '{DeliveryState.DELIVERED}'"
+)
 
 
 def _utc(moment: datetime) -> str:

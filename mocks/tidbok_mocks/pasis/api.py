@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..kit import ErrorKind, MockError, parse_body, query_str, require_query
+from ..kit import ErrorKind, MockError, parse_body, query_str, require_query, unit_key
 from . import views
 from .model import PasisState
 from .schemas import AvbokaIn, BokaIn, OmbokaIn
@@ -99,6 +99,23 @@ async def list_bokningar(request: web.Request) -> web.Response:
     service = _service(request)
     unit = service.unit(request.match_info["hsaId"])
     bookings = service.schedule.bookings_of(person=person, unit_id=unit.id)
+    posts, counters = page(request, bookings)
+    return web.json_response(
+        envelope([views.bokning(service.schedule, b) for b in posts], counters)
+    )
+
+
+@routes.get(API_BASE + "/bokningar")
+async def sok_bokningar(request: web.Request) -> web.Response:
+    """A citizen's active bookings at the units named by repeated ``hsaId`` (none: every unit)."""
+    person = parse_pnr(require_query(request, "personnummer"))
+    service = _service(request)
+    wanted = {unit_key(hsa_id) for hsa_id in request.query.getall("hsaId", [])}
+    bookings = [
+        booking
+        for booking in service.schedule.bookings_of(person=person)
+        if not wanted or unit_key(booking.unit_id) in wanted
+    ]
     posts, counters = page(request, bookings)
     return web.json_response(
         envelope([views.bokning(service.schedule, b) for b in posts], counters)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..kit import ErrorKind, MockError, parse_body, query_str, require_query
+from ..kit import ErrorKind, MockError, parse_body, query_str, require_query, unit_key
 from . import views
 from .oauth import PMO_STATE
-from .schemas import CancelIn, CreateAppointmentIn, RescheduleIn
+from .schemas import AppointmentSearchIn, CancelIn, CreateAppointmentIn, RescheduleIn
 from .service import PmoService
-from .wire import cursor_page, envelope, parse_patient_id, search_range
+from .wire import cursor_page, cursor_slice, envelope, parse_patient_id, search_range
 
 API_BASE = "/api/v1"
 
@@ -91,6 +91,25 @@ async def list_appointments(request: web.Request) -> web.Response:
     items, following = cursor_page(request, bookings)
     return web.json_response(
         envelope([views.appointment(service.schedule, b) for b in items], following)
+    )
+
+
+@routes.post(API_BASE + "/appointments/search")
+async def search_appointments(request: web.Request) -> web.Response:
+    """A patient's booked appointments at the facilities asked (all if none), one page of them,
+    each with its booking type embedded; staff-made and hidden included."""
+    body = await parse_body(request, AppointmentSearchIn)
+    patient = parse_patient_id(body.patientId)
+    service = _service(request)
+    wanted = None if body.facilityIds is None else {unit_key(f) for f in body.facilityIds}
+    bookings = [
+        booking
+        for booking in service.schedule.bookings_of(person=patient)
+        if wanted is None or unit_key(booking.unit_id) in wanted
+    ]
+    items, following = cursor_slice(bookings, body.cursor, body.pageSize)
+    return web.json_response(
+        envelope([views.searched_appointment(service.schedule, b) for b in items], following)
     )
 
 

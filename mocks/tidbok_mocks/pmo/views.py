@@ -68,3 +68,11 @@ def appointment(schedule: PmoSchedule, booking: Booking) -> dict[str, Any]:
         "createdAt": format_utc(booking.created_at),
         "updatedAt": format_utc(booking.updated_at),
     }
+
+
+def searched_appointment(schedule: PmoSchedule, booking: Booking) -> dict[str, Any]:
+    """An appointment as ``POST /appointments/search`` answers it: its booking type embedded."""
+    return {
+        **appointment(schedule, booking),
+        "bookingType": booking_type(schedule.time_type(booking.time_type_id)),
+    }

@@ -72,11 +72,17 @@ def decode_cursor(cursor: str) -> int:
 
 def cursor_page(request: web.Request, items: Sequence[ItemT]) -> tuple[list[ItemT], str | None]:
     """The page ``cursor``/``pageSize`` select, and the cursor of the next page (or ``None``)."""
-    cursor = query_str(request, "cursor")
-    offset = decode_cursor(cursor) if cursor is not None else 0
     size = query_int(
         request, "pageSize", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE
     )
+    return cursor_slice(items, query_str(request, "cursor"), size)
+
+
+def cursor_slice(
+    items: Sequence[ItemT], cursor: str | None, size: int
+) -> tuple[list[ItemT], str | None]:
+    """The page of ``size`` items at ``cursor`` (None: the first), and the next page's cursor."""
+    offset = decode_cursor(cursor) if cursor is not None else 0
     chunk = list(items[offset : offset + size])
     following = offset + size
     return chunk, encode_cursor(following) if following < len(items) else None

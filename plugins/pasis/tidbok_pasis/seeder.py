@@ -36,7 +36,8 @@ class PasisSeeder(MockAdminSeeder):
             FaultTarget.REBOOK: ("POST", r"/bokningar/[^/]+/omboka$"),
             FaultTarget.CANCEL: ("POST", r"/bokningar/[^/]+/avboka$"),
             FaultTarget.BOOK_INVITATION: ("POST", r"/kallelser/[^/]+/bokning$"),
-            FaultTarget.LIST_BOOKINGS: ("GET", r"/enheter/[^/]+/bokningar$"),
+            # Per unit, or across units (what the schedule asks).
+            FaultTarget.LIST_BOOKINGS: ("GET", r"(/enheter/[^/]+)?/bokningar$"),
             FaultTarget.SEARCH: ("GET", r"/enheter/[^/]+/lediga-tider$"),
             FaultTarget.ANY: (None, f"^{API_BASE}/"),
         }

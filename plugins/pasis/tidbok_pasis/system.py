@@ -52,6 +52,7 @@ class PasisSystem(SchedulingSystem):
             Capability.MESSAGE_ON_CANCEL,
             Capability.ACCESS_LEVELS,
             Capability.BOOKED_BY,
+            Capability.BOOKINGS_ACROSS_UNITS,
         }
     )
 

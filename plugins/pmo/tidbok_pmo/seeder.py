@@ -52,6 +52,8 @@ class PmoSeeder(MockAdminSeeder):
             FaultTarget.BOOK: ("POST", r"^/api/v1/appointments$"),
             FaultTarget.REBOOK: ("POST", r"^/api/v1/appointments/[^/]+/reschedule$"),
             FaultTarget.CANCEL: ("POST", r"^/api/v1/appointments/[^/]+/cancel$"),
+            # Per facility; the schedule's search across facilities (POST
+            # /appointments/search) shares no route with it (another method).
             FaultTarget.LIST_BOOKINGS: ("GET", r"^/api/v1/appointments$"),
             FaultTarget.SEARCH: ("GET", r"^/api/v1/facilities/[^/]+/slots$"),
             FaultTarget.ANY: (None, r"^/api/v1/|^/oauth/token$"),

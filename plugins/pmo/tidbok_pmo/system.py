@@ -38,6 +38,7 @@ PMO_CAPABILITIES = frozenset(
         Capability.MESSAGE_ON_CANCEL,
         Capability.ACCESS_LEVELS,
         Capability.BOOKED_BY,
+        Capability.BOOKINGS_ACROSS_UNITS,
     }
 )
 

@@ -116,6 +116,22 @@ class Appointment(Scheduled):
     cancellationReason: str | None = None
 
 
+class SearchedAppointment(Appointment):
+    """An appointment as ``POST /appointments/search`` answers it: its booking type embedded."""
+
+    bookingType: BookingType
+
+
+class AppointmentSearch(Body):
+    """``POST /appointments/search``: one page of a patient's appointments at many facilities
+    (``facilityIds`` left out: every facility); paging lives in the body."""
+
+    patientId: str
+    facilityIds: list[str] | None = None
+    pageSize: int
+    cursor: str | None = None
+
+
 class CreateAppointment(Body):
     """``POST /appointments``."""
 
