@@ -172,6 +172,11 @@ async def _bare_fanout(mock: MockProcess, units: int, rounds: int) -> list[float
 
 
 async def overhead(rounds: int = 300) -> BenchResult:
+    import json
+
+    import aiohttp
+
+    aiohttp_target = 1.3  # issue 17: service + plugin <= 1.3x a bare aiohttp call
     result = BenchResult("overhead: slot search via BookingService + PASiS plugin vs bare httpx")
     mock = await start_mock("pasis", NOW)
     try:
@@ -188,8 +193,11 @@ async def overhead(rounds: int = 300) -> BenchResult:
         async with (
             BookingService(settings_for(mock, 1), clock=FrozenClock(NOW)) as service,
             httpx.AsyncClient(base_url=mock.api_url, headers={"X-Api-Key": API_KEY}) as bare,
+            aiohttp.ClientSession(headers={"X-Api-Key": API_KEY}) as session,
         ):
             path = f"/enheter/{unit}/lediga-tider"
+            url = mock.api_url.rstrip("/") + path
+            query = {key: str(value) for key, value in params.items()}
 
             async def via_service() -> int:
                 return len(await service.available_slots(caller, unit, start, end))
@@ -199,26 +207,54 @@ async def overhead(rounds: int = 300) -> BenchResult:
                 response.raise_for_status()
                 return len(response.json()["poster"])
 
+            async def via_aiohttp() -> int:
+                async with session.get(url, params=query) as response:
+                    response.raise_for_status()
+                    return len(json.loads(await response.read())["poster"])
+
             count_service, count_bare = await via_service(), await via_httpx()
+            count_aiohttp = await via_aiohttp()
+            calls = (via_service, via_httpx, via_aiohttp)
             for _ in range(20):
-                await via_service()
-                await via_httpx()
+                for call in calls:
+                    await call()
             service_samples: list[float] = []
             bare_samples: list[float] = []
-            for _ in range(rounds):  # interleaved, so both see the same machine state
-                for call, samples in ((via_service, service_samples), (via_httpx, bare_samples)):
+            aiohttp_samples: list[float] = []
+            for _ in range(rounds):  # interleaved, so all see the same machine state
+                for call, samples in zip(
+                    calls, (service_samples, bare_samples, aiohttp_samples), strict=True
+                ):
                     started = time.perf_counter()
                     await call()
                     samples.append(time.perf_counter() - started)
+        if not aiohttp_samples:
+            raise RuntimeError("overhead: the bare aiohttp baseline was not measured")
         ratio = p50(service_samples) / p50(bare_samples)
-        result.add("slots returned (service / bare)", f"{count_service} / {count_bare}")
+        ratio_aiohttp = p50(service_samples) / p50(aiohttp_samples)
+        result.add(
+            "slots returned (service / httpx / aiohttp)",
+            f"{count_service} / {count_bare} / {count_aiohttp}",
+        )
+        result.add("bare aiohttp p50", p50(aiohttp_samples) * 1e6, "µs")
         result.add("bare httpx p50", p50(bare_samples) * 1e6, "µs")
         result.add("service + plugin p50", p50(service_samples) * 1e6, "µs")
         result.add("overhead p50", (p50(service_samples) - p50(bare_samples)) * 1e6, "µs")
         result.add("ratio p50", ratio, "x", f"<= {OVERHEAD_TARGET}x", ratio <= OVERHEAD_TARGET)
+        result.add(
+            "ratio p50 vs bare aiohttp",
+            ratio_aiohttp,
+            "x",
+            f"<= {aiohttp_target}x",
+            ratio_aiohttp <= aiohttp_target,
+        )
         result.add("service + plugin p95", percentile(service_samples, 0.95) * 1e6, "µs")
         result.add("bare httpx p95", percentile(bare_samples, 0.95) * 1e6, "µs")
-        result.data = {"service": service_samples, "bare": bare_samples}
+        result.data = {
+            "service": service_samples,
+            "bare": bare_samples,
+            "bare_aiohttp": aiohttp_samples,
+        }
     finally:
         await mock.stop()
     return result
