@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import BackendProtocolError, BackendUnavailable, NotFound, SlotTaken
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import TimeType
+from tidbok.models import Access1177, Slot, TimeType
 from tidbok.wire import (
     build_models,
     collect_pages,
     local_to_stockholm,
+    parse_json,
     parse_response,
     path_segment,
     stockholm_to_local,
     stockholm_to_utc,
     translate_error,
     utc_to_stockholm,
+    wire_slot,
 )
 
 
@@ -97,3 +100,58 @@ def test_path_segment_cannot_escape_its_segment() -> None:
     assert path_segment("T-1") == "T-1"
     assert path_segment("../bokningar/B1?x=1#y") == "..%2Fbokningar%2FB1%3Fx%3D1%23y"
     assert path_segment("..") == "%2E%2E"
+
+
+SLOT_FIELDS: dict[str, Any] = {
+    "id": "S1",
+    "unit": "se2321000016-1234",
+    "start": datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM),
+    "end": datetime(2026, 10, 25, 3, 0, tzinfo=STOCKHOLM),
+    "time_type_id": "T1",
+    "time_type_name": "Provtagning",
+    "performer": None,
+    "resource": "Rum 3",
+    "access": Access1177(visible=True, bookable=True),
+}
+
+
+def test_wire_slot_is_the_slot_pydantic_would_build() -> None:
+    fast, checked = wire_slot(**SLOT_FIELDS), Slot(**SLOT_FIELDS)
+    assert fast == checked
+    assert hash(fast) == hash(checked)
+    assert fast.unit == "SE2321000016-1234"
+    assert fast.model_dump_json() == checked.model_dump_json()
+    assert fast.model_fields_set == checked.model_fields_set
+    utc = {**SLOT_FIELDS, "start": datetime(2026, 10, 25, 0, 30, tzinfo=UTC)}
+    assert wire_slot(**utc).start.tzinfo is STOCKHOLM
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": ""}, "needs an id"),
+        ({"unit": "not an hsa id"}, "HSA-id"),
+        ({"end": datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM)}, "end after it starts"),
+        ({"start": datetime(2026, 10, 25, 2, 30)}, "naive"),
+        ({"time_type_name": 3}, "texts"),
+        ({"access": "bookable"}, "Access1177"),
+    ],
+)
+def test_wire_slot_refuses_what_slot_refuses(change: dict[str, Any], problem: str) -> None:
+    fields = {**SLOT_FIELDS, **change}
+    with pytest.raises(ValidationError):
+        Slot(**fields)
+    with pytest.raises(BackendProtocolError, match=f"search: unusable answer .*{problem}"):
+        build_models(lambda: wire_slot(**fields), "search")
+
+
+class Page(BaseModel):
+    items: list[Thing]
+
+
+def test_parse_json_reads_bytes_in_one_pass() -> None:
+    assert parse_json(Page, b'{"items": [{"id": "a"}]}', "op").items[0].id == "a"
+    with pytest.raises(BackendProtocolError, match="not valid JSON"):
+        parse_json(Page, b'{"items": [', "op")
+    with pytest.raises(BackendProtocolError, match=r"unexpected answer .*items\.0\.id"):
+        parse_json(Page, b'{"items": [{"name": 1}]}', "op")
