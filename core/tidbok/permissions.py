@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
+from operator import itemgetter
 
 from tidbok.clock import instant
 from tidbok.errors import (
@@ -70,12 +71,11 @@ def offered_slots(
             and slot_refusal(window, slot, moment) is None
         ):
             offered.append((moment, slot.id, slot))
-    offered.sort(key=_order)
+    offered.sort(key=_BY_START_THEN_ID)
     return [slot for _, _, slot in offered]
 
 
-def _order(entry: tuple[datetime, str, Slot]) -> tuple[datetime, str]:
-    return entry[0], entry[1]
+_BY_START_THEN_ID = itemgetter(0, 1)
 
 
 def change_refusal(
