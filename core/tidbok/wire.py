@@ -126,17 +126,17 @@ def wire_slot(
     """
     if not isinstance(id, str) or not id:
         raise UnusableRecord("a slot needs an id")
-    if not isinstance(unit, str):
-        raise UnusableRecord("a slot's unit must be an HSA-id text")
-    for text in (time_type_id, time_type_name):
-        if not isinstance(text, str):
-            raise UnusableRecord("a slot's time type id and name must be texts")
-    for optional in (performer, resource):
-        if optional is not None and not isinstance(optional, str):
-            raise UnusableRecord("a slot's performer and resource must be texts")
+    if not (
+        isinstance(unit, str)
+        and isinstance(time_type_id, str)
+        and isinstance(time_type_name, str)
+        and (performer is None or isinstance(performer, str))
+        and (resource is None or isinstance(resource, str))
+    ):
+        raise UnusableRecord("a slot's unit, time type, performer and resource must be texts")
     if not isinstance(access, Access1177):
         raise UnusableRecord("a slot's access must be an Access1177")
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
+    if not (isinstance(start, datetime) and isinstance(end, datetime)):
         raise UnusableRecord("a slot's start and end must be datetimes")
     try:
         # The wire's timestamp types already give Stockholm datetimes: convert only others.
