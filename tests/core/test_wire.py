@@ -14,6 +14,8 @@ from tidbok.errors import BackendProtocolError, BackendUnavailable, NotFound, Sl
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, Slot, TimeType
 from tidbok.wire import (
+    LocalTimestamp,
+    UtcTimestamp,
     build_models,
     collect_pages,
     local_to_stockholm,
@@ -155,3 +157,22 @@ def test_parse_json_reads_bytes_in_one_pass() -> None:
         parse_json(Page, b'{"items": [', "op")
     with pytest.raises(BackendProtocolError, match=r"unexpected answer .*items\.0\.id"):
         parse_json(Page, b'{"items": [{"name": 1}]}', "op")
+
+
+class Stamped(BaseModel):
+    local: LocalTimestamp
+    utc: UtcTimestamp
+
+
+def test_wire_times_parse_each_text_once_and_refuse_garbage_every_time() -> None:
+    raw = b'{"local": "2026-10-25T02:30:00", "utc": "2026-10-25T01:30:00Z"}'
+    first, again = parse_json(Stamped, raw, "op"), parse_json(Stamped, raw, "op")
+    assert first.local is again.local  # parsed once, shared (datetimes are immutable)
+    assert first.local.utcoffset() == timedelta(hours=2)
+    assert first.utc.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # fold=1
+    assert first.utc.tzinfo is STOCKHOLM
+    for garbage in (b'"2026-13-01T00:00:00"', b"5", b"null", b"[1]", b'"2026-10-25T01:30:00"'):
+        body = b'{"local": "2026-10-25T02:30:00", "utc": ' + garbage + b"}"
+        for _ in range(2):  # a refusal is never cached into a value
+            with pytest.raises(BackendProtocolError, match=r"unexpected answer .*utc"):
+                parse_json(Stamped, body, "op")
