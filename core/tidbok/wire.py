@@ -269,7 +269,7 @@ class _CachedTextTime:
     """
 
     def __init__(self, parse: Callable[[str], datetime]) -> None:
-        self._parse = lru_cache(maxsize=16384)(parse)
+        self._parse = lru_cache(maxsize=8192)(parse)
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
