@@ -172,9 +172,7 @@ async def _bare_fanout(mock: MockProcess, units: int, rounds: int) -> list[float
 
 
 async def overhead(rounds: int = 300) -> BenchResult:
-    import json
-
-    import aiohttp
+    from baselines import AiohttpBaseline
 
     aiohttp_target = 1.3  # issue 17: service + plugin <= 1.3x a bare aiohttp call
     result = BenchResult("overhead: slot search via BookingService + PASiS plugin vs bare httpx")
@@ -193,11 +191,9 @@ async def overhead(rounds: int = 300) -> BenchResult:
         async with (
             BookingService(settings_for(mock, 1), clock=FrozenClock(NOW)) as service,
             httpx.AsyncClient(base_url=mock.api_url, headers={"X-Api-Key": API_KEY}) as bare,
-            aiohttp.ClientSession(headers={"X-Api-Key": API_KEY}) as session,
+            AiohttpBaseline(mock.api_url, {"X-Api-Key": API_KEY}) as floor,
         ):
             path = f"/enheter/{unit}/lediga-tider"
-            url = mock.api_url.rstrip("/") + path
-            query = {key: str(value) for key, value in params.items()}
 
             async def via_service() -> int:
                 return len(await service.available_slots(caller, unit, start, end))
@@ -208,9 +204,7 @@ async def overhead(rounds: int = 300) -> BenchResult:
                 return len(response.json()["poster"])
 
             async def via_aiohttp() -> int:
-                async with session.get(url, params=query) as response:
-                    response.raise_for_status()
-                    return len(json.loads(await response.read())["poster"])
+                return len((await floor.get_json(path, params))["poster"])
 
             count_service, count_bare = await via_service(), await via_httpx()
             count_aiohttp = await via_aiohttp()

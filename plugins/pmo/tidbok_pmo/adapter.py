@@ -376,9 +376,10 @@ class PmoAdapter(HttpSchedulingAdapter):
             response = await self.http.read(
                 operation, "POST", "appointments/search", json=search.wire()
             )
-            page = self._answer(Page[Any], response, operation)
-            found = [parse_model(SearchedAppointment, raw, operation) for raw in page.items]
-            return found, page.nextCursor
+            page: Page[SearchedAppointment] = self._answer(
+                page_model(Page, SearchedAppointment), response, operation
+            )
+            return page.items, page.nextCursor
 
         found = await collect_pages(fetch, operation)
         return build_models(
