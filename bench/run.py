@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import fanout_bench
 import forwarder_bench
 import gateway_bench
 import memory_bench
@@ -70,8 +71,8 @@ async def main_async(quick: bool, only: Sequence[str] = STEPS) -> list[BenchResu
             print(result.table(), flush=True)
             print(flush=True)
 
-    await step("fan-out", lambda: service_bench.fanout(rounds=5 if quick else 20))
-    await step("by-backend", lambda: service_bench.fanout_by_backend(rounds=5 if quick else 20))
+    await step("fan-out", lambda: fanout_bench.fanout(rounds=5 if quick else 20))
+    await step("by-backend", lambda: fanout_bench.fanout_by_backend(rounds=5 if quick else 20))
     await step("overhead", lambda: service_bench.overhead(rounds=50 if quick else 300))
     await step("gateway", lambda: gateway_bench.run(seconds=2.0 if quick else 5.0))
     await step("forwarder", lambda: forwarder_bench.run(seconds=2.0 if quick else 5.0))

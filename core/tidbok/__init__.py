@@ -100,12 +100,15 @@ _PUBLIC = {
     "collect_pages": "tidbok.wire",
     "instant": "tidbok.clock",
     "load_settings": "tidbok.settings",
+    "page_model": "tidbok.wire",
+    "parse_json": "tidbok.wire",
     "parse_model": "tidbok.wire",
     "parse_response": "tidbok.wire",
     "path_segment": "tidbok.wire",
     "stockholm_to_utc": "tidbok.wire",
     "to_stockholm": "tidbok.clock",
     "translate_error": "tidbok.wire",
+    "wire_slot": "tidbok.wire",
     "write_with_readback": "tidbok.backend_http",
 }
 
@@ -184,11 +187,14 @@ if TYPE_CHECKING:
         WireModel,
         build_models,
         collect_pages,
+        page_model,
+        parse_json,
         parse_model,
         parse_response,
         path_segment,
         stockholm_to_utc,
         translate_error,
+        wire_slot,
     )
 
 
@@ -283,11 +289,14 @@ __all__ = [
     "instant",
     "load_settings",
     "may_book_start",
+    "page_model",
+    "parse_json",
     "parse_model",
     "parse_response",
     "path_segment",
     "stockholm_to_utc",
     "to_stockholm",
     "translate_error",
+    "wire_slot",
     "write_with_readback",
 ]

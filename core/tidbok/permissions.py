@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
+from operator import itemgetter
 
 from tidbok.clock import instant
 from tidbok.errors import (
@@ -33,11 +34,16 @@ def shown_to(citizen: PersonalIdentityNumber, booking: Booking) -> bool:
     return booking.subject_of_care == citizen and not booking.hidden and booking.access.visible
 
 
-def slot_refusal(window: BookingWindow, slot: Slot) -> BookingRefused | None:
-    """Why the citizen may not book ``slot`` in ``window``, or None if they may."""
+def slot_refusal(
+    window: BookingWindow, slot: Slot, moment: datetime | None = None
+) -> BookingRefused | None:
+    """Why the citizen may not book ``slot`` in ``window``, or None if they may.
+
+    ``moment`` is the slot's start as a UTC instant when the caller has computed it already.
+    """
     if not slot.access.bookable:
         return NotAvailableVia1177(f"slot {slot.id} is not bookable via 1177")
-    if not window.admits(slot.start):
+    if not window.admits(slot.start if moment is None else moment):
         return OutsideBookingWindow(f"slot {slot.id} is outside the booking window")
     return None
 
@@ -56,16 +62,20 @@ def offered_slots(
     search both use it, so a day is offered exactly when one of its slots is.
     """
     first, last = instant(start), instant(end)
-    return sorted(
-        (
-            slot
-            for slot in slots
-            if slot_refusal(window, slot) is None
+    offered: list[tuple[datetime, str, Slot]] = []
+    for slot in slots:
+        moment = instant(slot.start)  # once per slot: the period, the window and the order
+        if (
+            first <= moment < last
             and (time_type is None or slot.time_type_id == time_type)
-            and first <= instant(slot.start) < last
-        ),
-        key=lambda slot: (instant(slot.start), slot.id),
-    )
+            and slot_refusal(window, slot, moment) is None
+        ):
+            offered.append((moment, slot.id, slot))
+    offered.sort(key=_BY_START_THEN_ID)
+    return [slot for _, _, slot in offered]
+
+
+_BY_START_THEN_ID = itemgetter(0, 1)
 
 
 def change_refusal(

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from tidbok.clock import STOCKHOLM
 from tidbok.errors import BackendProtocolError, BackendUnavailable, NotFound, SlotTaken
 from tidbok.identity import PersonalIdentityNumber
-from tidbok.models import TimeType
+from tidbok.models import Access1177, Slot, TimeType
 from tidbok.wire import (
+    LocalTimestamp,
+    UtcTimestamp,
     build_models,
     collect_pages,
     local_to_stockholm,
+    parse_json,
     parse_response,
     path_segment,
     stockholm_to_local,
     stockholm_to_utc,
     translate_error,
     utc_to_stockholm,
+    wire_slot,
 )
 
 
@@ -97,3 +102,77 @@ def test_path_segment_cannot_escape_its_segment() -> None:
     assert path_segment("T-1") == "T-1"
     assert path_segment("../bokningar/B1?x=1#y") == "..%2Fbokningar%2FB1%3Fx%3D1%23y"
     assert path_segment("..") == "%2E%2E"
+
+
+SLOT_FIELDS: dict[str, Any] = {
+    "id": "S1",
+    "unit": "se2321000016-1234",
+    "start": datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM),
+    "end": datetime(2026, 10, 25, 3, 0, tzinfo=STOCKHOLM),
+    "time_type_id": "T1",
+    "time_type_name": "Provtagning",
+    "performer": None,
+    "resource": "Rum 3",
+    "access": Access1177(visible=True, bookable=True),
+}
+
+
+def test_wire_slot_is_the_slot_pydantic_would_build() -> None:
+    fast, checked = wire_slot(**SLOT_FIELDS), Slot(**SLOT_FIELDS)
+    assert fast == checked
+    assert hash(fast) == hash(checked)
+    assert fast.unit == "SE2321000016-1234"
+    assert fast.model_dump_json() == checked.model_dump_json()
+    assert fast.model_fields_set == checked.model_fields_set
+    utc = {**SLOT_FIELDS, "start": datetime(2026, 10, 25, 0, 30, tzinfo=UTC)}
+    assert wire_slot(**utc).start.tzinfo is STOCKHOLM
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": ""}, "needs an id"),
+        ({"unit": "not an hsa id"}, "HSA-id"),
+        ({"end": datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM)}, "end after it starts"),
+        ({"start": datetime(2026, 10, 25, 2, 30)}, "naive"),
+        ({"time_type_name": 3}, "texts"),
+        ({"access": "bookable"}, "Access1177"),
+    ],
+)
+def test_wire_slot_refuses_what_slot_refuses(change: dict[str, Any], problem: str) -> None:
+    fields = {**SLOT_FIELDS, **change}
+    with pytest.raises(ValidationError):
+        Slot(**fields)
+    with pytest.raises(BackendProtocolError, match=f"search: unusable answer .*{problem}"):
+        build_models(lambda: wire_slot(**fields), "search")
+
+
+class Page(BaseModel):
+    items: list[Thing]
+
+
+def test_parse_json_reads_bytes_in_one_pass() -> None:
+    assert parse_json(Page, b'{"items": [{"id": "a"}]}', "op").items[0].id == "a"
+    with pytest.raises(BackendProtocolError, match="not valid JSON"):
+        parse_json(Page, b'{"items": [', "op")
+    with pytest.raises(BackendProtocolError, match=r"unexpected answer .*items\.0\.id"):
+        parse_json(Page, b'{"items": [{"name": 1}]}', "op")
+
+
+class Stamped(BaseModel):
+    local: LocalTimestamp
+    utc: UtcTimestamp
+
+
+def test_wire_times_parse_each_text_once_and_refuse_garbage_every_time() -> None:
+    raw = b'{"local": "2026-10-25T02:30:00", "utc": "2026-10-25T01:30:00Z"}'
+    first, again = parse_json(Stamped, raw, "op"), parse_json(Stamped, raw, "op")
+    assert first.local is again.local  # parsed once, shared (datetimes are immutable)
+    assert first.local.utcoffset() == timedelta(hours=2)
+    assert first.utc.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # fold=1
+    assert first.utc.tzinfo is STOCKHOLM
+    for garbage in (b'"2026-13-01T00:00:00"', b"5", b"null", b"[1]", b'"2026-10-25T01:30:00"'):
+        body = b'{"local": "2026-10-25T02:30:00", "utc": ' + garbage + b"}"
+        for _ in range(2):  # a refusal is never cached into a value
+            with pytest.raises(BackendProtocolError, match=r"unexpected answer .*utc"):
+                parse_json(Stamped, body, "op")

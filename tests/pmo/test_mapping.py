@@ -224,6 +224,25 @@ async def test_slots_summer_time_and_filters(adapter: PmoAdapter, wire: respx.Mo
     assert (params["start"], params["bookingTypeId"]) == ("2026-05-31T22:00:00Z", "bt-open")
 
 
+async def test_slots_in_the_repeated_autumn_hour_are_kept_by_instant(
+    adapter: PmoAdapter, wire: respx.MockRouter
+) -> None:
+    # 2026-10-25: 02:00-03:00 Stockholm happens twice. The search starts at 02:45 summer time
+    # (00:45Z); a slot at 02:30 winter time (01:30Z) starts after it, 02:30 summer (00:30Z) before.
+    kinds_answer(wire)
+    wire.get(SLOTS).mock(
+        return_value=page(
+            [
+                slot("s-summer", "2026-10-25T00:30:00Z", "2026-10-25T00:45:00Z"),
+                slot("s-winter", "2026-10-25T01:30:00Z", "2026-10-25T01:45:00Z"),
+            ]
+        )
+    )
+    start = datetime(2026, 10, 25, 2, 45, tzinfo=STOCKHOLM)  # fold=0: summer time, 00:45Z
+    slots = await adapter.available_slots(UNIT, start, datetime(2026, 10, 26, tzinfo=STOCKHOLM))
+    assert [s.id for s in slots] == ["s-winter"]
+
+
 async def test_rebook_search_keeps_to_the_booking_type(
     adapter: PmoAdapter, wire: respx.MockRouter
 ) -> None:

@@ -21,7 +21,6 @@ from tidbok.gateway.routes_common import (
 from tidbok.gateway.schemas import (
     EmptyQuery,
     SlotListOut,
-    SlotOut,
     SlotsQuery,
     TimeTypeListOut,
     TimeTypeOut,
@@ -29,6 +28,7 @@ from tidbok.gateway.schemas import (
     UnitOut,
 )
 from tidbok.gateway.schemas_overview import UnitOverviewOut
+from tidbok.gateway.slot_json import slot_list_response
 
 #: Default length of a slot search without ``to``.
 DEFAULT_SEARCH = timedelta(days=14)
@@ -74,7 +74,7 @@ async def list_slots(request: web.Request) -> web.Response:
         "available_slots",
         state.service.available_slots(caller, unit, start, end, query.time_type, rebook),
     )
-    return json_response(SlotListOut(slots=[SlotOut.of(slot) for slot in slots]))
+    return slot_list_response(slots)  # SlotListOut's JSON, serialised once
 
 
 async def unit_overview(request: web.Request) -> web.Response:

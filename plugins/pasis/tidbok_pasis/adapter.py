@@ -38,6 +38,7 @@ from tidbok import (
     build_models,
     collect_pages,
     instant,
+    page_model,
     parse_response,
     path_segment,
     to_stockholm,
@@ -151,7 +152,9 @@ class PasisAdapter(HttpSchedulingAdapter):
         async def fetch(offset: int | None) -> tuple[list[R], int | None]:
             query = {**(params or {}), "offset": offset or 0, "limit": self._page_size}
             response = await self.http.read(operation, "GET", path, params=query)
-            page = self._parsed(Sida[item], response, operation, {200}, mapping.ERRORS)  # type: ignore[valid-type]
+            page: Sida[R] = self._parsed(
+                page_model(Sida, item), response, operation, {200}, mapping.ERRORS
+            )
             posts = page.poster
             following = page.offset + len(posts)
             if following >= page.totalt:
@@ -237,8 +240,12 @@ class PasisAdapter(HttpSchedulingAdapter):
                 Tid, "available_slots", f"enheter/{path_segment(unit)}/lediga-tider", params
             )
             first = till + timedelta(days=1)
-        slots = build_models(lambda: [mapping.slot(t) for t in tider], "available_slots")
-        return [slot for slot in slots if instant(start) <= instant(slot.start) < instant(end)]
+        # One pass: the period check on each record's instant, then one slot per record kept.
+        first, last = instant(start), instant(end)
+        return build_models(
+            lambda: [mapping.slot(t) for t in tider if first <= instant(t.start) < last],
+            "available_slots",
+        )
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """One free slot of the unit; NotFound if it is booked, reserved or another unit's."""

@@ -30,6 +30,7 @@ from tidbok import (
     TidbokError,
     TimeType,
     translate_error,
+    wire_slot,
 )
 from tidbok_pasis.wire import Bokning, Felsvar, Kallelse, Niva1177, Tid, Tidstyp
 
@@ -96,8 +97,18 @@ def _scheduled(tid: Tid) -> dict[str, Any]:
 
 
 def slot(tid: Tid) -> Slot:
-    """A PASiS tid as a slot."""
-    return Slot(id=tid.tidId, **_scheduled(tid))
+    """A PASiS tid as a slot, checked in one pass (:func:`tidbok.wire_slot`)."""
+    return wire_slot(
+        id=tid.tidId,
+        unit=tid.hsaId,
+        start=tid.start,
+        end=tid.slut,
+        time_type_id=tid.tidstypId,
+        time_type_name=tid.tidstypNamn,
+        performer=tid.utforare,
+        resource=tid.resurs,
+        access=ACCESS_BY_LEVEL[tid.niva1177],
+    )
 
 
 def booking(bokning: Bokning) -> Booking:

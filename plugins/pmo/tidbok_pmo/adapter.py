@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -41,7 +41,8 @@ from tidbok import (
     WriteOutcome,
     build_models,
     collect_pages,
-    parse_model,
+    instant,
+    page_model,
     parse_response,
     path_segment,
     stockholm_to_utc,
@@ -142,8 +143,8 @@ class PmoAdapter(HttpSchedulingAdapter):
             if cursor is not None:
                 query["cursor"] = cursor
             response = await self.http.read(operation, "GET", path, params=query)
-            page = self._answer(Page[Any], response, operation)
-            return [parse_model(item, raw, operation) for raw in page.items], page.nextCursor
+            page: Page[R] = self._answer(page_model(Page, item), response, operation)
+            return page.items, page.nextCursor
 
         return await collect_pages(fetch, operation)
 
@@ -254,11 +255,16 @@ class PmoAdapter(HttpSchedulingAdapter):
             params["bookingTypeId"] = time_type
         path = f"facilities/{path_segment(unit)}/slots"
         items = await self._all(PmoSlot, "available_slots", path, params)
-        slots = build_models(
-            lambda: [mapping.slot(s, kinds) for s in items if s.status == "free"],
+        # One pass: free records starting in the period (each instant once), then their slots.
+        first, last = instant(start), instant(end)
+        return build_models(
+            lambda: [
+                mapping.slot(s, kinds)
+                for s in items
+                if s.status == "free" and first <= instant(s.start) < last
+            ],
             "available_slots",
         )
-        return [slot for slot in slots if start <= slot.start < end]
 
     async def get_slot(self, unit: str, slot_id: str) -> Slot:
         """One free slot of the unit; NotFound if it is another unit's, SlotTaken if booked."""
@@ -370,9 +376,10 @@ class PmoAdapter(HttpSchedulingAdapter):
             response = await self.http.read(
                 operation, "POST", "appointments/search", json=search.wire()
             )
-            page = self._answer(Page[Any], response, operation)
-            found = [parse_model(SearchedAppointment, raw, operation) for raw in page.items]
-            return found, page.nextCursor
+            page: Page[SearchedAppointment] = self._answer(
+                page_model(Page, SearchedAppointment), response, operation
+            )
+            return page.items, page.nextCursor
 
         found = await collect_pages(fetch, operation)
         return build_models(

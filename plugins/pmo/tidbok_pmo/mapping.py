@@ -10,6 +10,7 @@ Everything PMO-specific about that translation lives here; the generic *how* com
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from tidbok import (
     TimeType,
     parse_model,
     translate_error,
+    wire_slot,
 )
 from tidbok_pmo.wire import Appointment, BookingType, PmoSlot, Problem, Scheduled
 
@@ -82,9 +84,14 @@ def error(
 
 def access(kind: BookingType) -> Access1177:
     """The 1177 access a booking type's flags give: nothing is bookable or changeable unseen."""
-    visible = kind.visibleInEServices
+    return _access(kind.visibleInEServices, kind.bookable, kind.cancellable)
+
+
+@cache
+def _access(visible: bool, bookable: bool, cancellable: bool) -> Access1177:
+    """One Access1177 per combination of flags (frozen, so shared by every slot of the type)."""
     return Access1177(
-        visible=visible, bookable=visible and kind.bookable, changeable=visible and kind.cancellable
+        visible=visible, bookable=visible and bookable, changeable=visible and cancellable
     )
 
 
@@ -124,9 +131,19 @@ def _scheduled(item: Scheduled, kind: BookingType) -> dict[str, Any]:
 
 
 def slot(item: PmoSlot, kinds: Mapping[str, BookingType]) -> Slot:
-    """A PMO slot as a slot, with its booking type's name and access."""
+    """A PMO slot as a slot, with its booking type's name and access, checked in one pass."""
     kind = _kind(kinds, item.bookingTypeId)
-    return Slot(**_scheduled(item, kind), access=access(kind))
+    return wire_slot(
+        id=item.id,
+        unit=item.facilityId,
+        start=item.start,
+        end=item.end,
+        time_type_id=kind.id,
+        time_type_name=kind.name,
+        performer=item.performer,
+        resource=item.resource,
+        access=access(kind),
+    )
 
 
 def booking(item: Appointment, kinds: Mapping[str, BookingType]) -> Booking:
