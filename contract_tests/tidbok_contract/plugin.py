@@ -1,8 +1,11 @@
 """The pytest plugin (``pytest11`` entry point ``tidbok_contract``).
 
 Without ``--tidbok-system`` it only adds its options and markers: no fixtures, no collection
-changes, so other projects' test runs are unaffected. With it, it registers the suite's fixtures,
-applies known failures and tags each contract test with its feature for the compliance report.
+changes, so other projects' test runs are unaffected. Where respx is installed it also makes respx
+route calls made over tidbok's backend transport (:mod:`tidbok_contract.respx_backend`), so a
+plugin's respx tests mock its adapter's backend calls as they mock any httpx call. With
+``--tidbok-system``, it registers the suite's fixtures, applies known failures and tags each
+contract test with its feature for the compliance report.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register markers; activate the suite only when ``--tidbok-system`` is given."""
     for help_text in MARKER_HELP.values():
         config.addinivalue_line("markers", help_text)
+    try:
+        from tidbok_contract import respx_backend
+    except ImportError:  # respx is not installed: nothing to route
+        pass
+    else:
+        respx_backend.install()
     options = parse(config)
     if options is None:
         return

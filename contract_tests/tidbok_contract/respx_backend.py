@@ -1,9 +1,15 @@
-"""Settings every test shares: respx also mocks the backend transport.
+"""respx routes for backend calls too: plugins' respx tests work over tidbok's aiohttp transport.
 
-respx mocks HTTP at httpcore's connection pool by default, below httpx's auth flows; backend calls
-go over aiohttp instead (:mod:`tidbok.backend_transport`). The mocker registered here patches
-both, at the same level, so every ``respx.mock`` routes backend calls exactly as before: each
-request the transport gets is recorded as sent, then answered by the routes.
+respx mocks HTTP at httpcore's connection pool by default, below httpx's auth flows. Backend calls
+made through :class:`tidbok.BackendHttp` go over aiohttp instead
+(:mod:`tidbok.backend_transport`), where respx's default mocker never sees them. The mocker here
+patches both, at the same level, so a ``respx.mock`` in a plugin's own tests routes its adapter's
+backend calls exactly as it routes any httpx call: each request the transport gets is recorded as
+sent, then answered by the routes.
+
+The contract kit's pytest plugin makes it respx's default whenever respx is installed
+(:func:`install`), so vendors' tests need nothing; outside pytest, call :func:`install` or pass
+``respx.mock(using="httpcore+tidbok")``.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from typing import Any
 
 import httpx
 import respx.mocks
+
+__all__ = ["BackendTransportMocker", "install"]
 
 
 class BackendTransportMocker(respx.mocks.HTTPCoreMocker):
@@ -47,4 +55,6 @@ class BackendTransportMocker(respx.mocks.HTTPCoreMocker):
         return await super().from_async_httpx_response(httpx_response, target, **kwargs)
 
 
-respx.mocks.DEFAULT_MOCKER = BackendTransportMocker.name
+def install() -> None:
+    """Make :class:`BackendTransportMocker` respx's default mocker (what ``respx.mock`` uses)."""
+    respx.mocks.DEFAULT_MOCKER = BackendTransportMocker.name
