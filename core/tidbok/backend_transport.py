@@ -34,6 +34,7 @@ of all contending for the pool at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 import ssl
@@ -42,7 +43,16 @@ import aiohttp
 import httpx
 from yarl import URL
 
-__all__ = ["AiohttpTransport", "FairQueue"]
+__all__ = ["AiohttpTransport", "FairQueue", "shared_tls_context"]
+
+
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """The one default TLS context (the system's CAs) every backend without TLS settings of its
+    own shares: building one per backend cost ~21 ms CPU and ~840 KiB each (200 backends:
+    seconds of start-up and 165 MiB)."""
+    return ssl.create_default_context()
+
 
 _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
     # Most specific first: the first match wins.

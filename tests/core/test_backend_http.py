@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import httpx
 import pytest
@@ -285,14 +285,31 @@ async def test_write_with_readback_does_not_mask_a_clear_refusal() -> None:
 
 
 async def test_httpx_request_logs_are_masked(caplog: pytest.LogCaptureFixture) -> None:
-    transport, _ = scripted(httpx.Response(200, json={}))
-    http = make_http(transport)
-    with caplog.at_level(logging.INFO, logger="httpx"):
-        await http.read(
-            "bookings_for", "GET", "/bokningar", params={"personnummer": "19121212-1212"}
-        )
-    assert "HTTP Request: GET" in caplog.text
+    """httpx logs each URL it sends at INFO: with an auth flow (PMO's OAuth) requests go through
+    httpx's client, whose log line is masked; without one they go straight to the transport and
+    only tidbok's own call log (no URL) is written."""
+    transport, _ = scripted(httpx.Response(200, json={}), httpx.Response(200, json={}))
+    plain = make_http(transport)
+    with_auth = BackendHttp(
+        system="test",
+        backend="b1",
+        base_url="http://backend.test",
+        resilience=ResilienceSettings(),
+        auth=httpx.BasicAuth("tidbok", "secret"),
+        transport=transport,
+    )
+    with caplog.at_level(logging.INFO):
+        for http in (with_auth, plain):
+            await http.read(
+                "bookings_for", "GET", "/bokningar", params={"personnummer": "19121212-1212"}
+            )
+    httpx_lines = [r for r in caplog.records if r.name == "httpx"]
+    assert len(httpx_lines) == 1
+    assert "HTTP Request: GET" in httpx_lines[0].getMessage()
+    calls = [r for r in caplog.records if "backend_call" in r.getMessage()]
+    assert len(calls) == 2
     assert "19121212-1212" not in caplog.text
+    assert "1212" not in "".join(r.getMessage() for r in calls)
 
 
 async def test_an_unsafe_write_is_retried_only_after_a_clear_refusal() -> None:
@@ -451,3 +468,56 @@ def test_backends_share_one_default_tls_context() -> None:
     pools = [client.client._transport for client in (first, second)]
     assert all(isinstance(pool, AiohttpTransport) for pool in pools)
     assert pools[0].tls is pools[1].tls is shared_tls_context()  # type: ignore[attr-defined]
+
+
+class _NoAuth(httpx.Auth):
+    """An auth flow that changes nothing: the request goes through httpx's client."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield request
+
+
+@pytest.mark.parametrize(
+    ("base_url", "path"),
+    [
+        ("http://backend.test", "/bokningar"),
+        ("http://backend.test/api/v2", "enheter/SE2321000016-0001/lediga-tider"),
+        ("http://backend.test/api/v2/", "/enheter/x y/tider"),
+        ("http://backend.test/api", "https://other.test/absolute?a=1"),
+    ],
+)
+async def test_without_auth_the_backend_gets_what_httpx_s_client_sends(
+    base_url: str, path: str
+) -> None:
+    """Without an auth flow requests skip httpx's client: the backend must see the same request
+    (URL merged with the base, query, headers, body) as through the client."""
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    for auth in (_NoAuth(), None):
+        http = BackendHttp(
+            system="test",
+            backend="b1",
+            base_url=base_url,
+            resilience=ResilienceSettings(),
+            auth=auth,
+            headers={"X-Api-Key": "k"},
+            transport=httpx.MockTransport(handle),
+        )
+        await http.write(
+            "book",
+            "POST",
+            path,
+            retry=False,
+            params={"person": "19121212-1212", "n": 2},
+            headers={"Idempotency-Key": "abc"},
+            json={"slot": "S1"},
+        )
+    through_client, direct = seen
+    assert str(direct.url) == str(through_client.url)
+    assert direct.method == through_client.method
+    assert dict(direct.headers) == dict(through_client.headers)
+    assert direct.content == through_client.content
