@@ -94,7 +94,7 @@ class GroupWriter:
     async def drain(self) -> None:
         """Wait until every queued unit is committed (or has failed)."""
         while self._flusher is not None and not self._flusher.done():
-            await asyncio.shield(self._flusher)
+            await asyncio.wait({self._flusher})
 
     async def _flush(self) -> None:
         """Commit the queue batch by batch until it is empty."""
@@ -105,13 +105,15 @@ class GroupWriter:
                 continue
             try:
                 outcomes = await _in_thread(self._db, [unit for unit, _ in batch])
-            except BaseException as error:
+            except asyncio.CancelledError:  # the loop is shutting down: nobody waits any more
+                for _, future in batch + self._queue:
+                    future.cancel()
+                self._queue = []
+                raise
+            except BaseException as error:  # the transaction failed: nothing is committed
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
-                if isinstance(error, asyncio.CancelledError):
-                    self._fail_queue(error)
-                    raise
                 continue
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if future.done():  # the caller went away; its unit is committed all the same
@@ -120,12 +122,6 @@ class GroupWriter:
                     future.set_exception(outcome.error)
                 else:
                     future.set_result(outcome)
-
-    def _fail_queue(self, error: BaseException) -> None:
-        queued, self._queue = self._queue, []
-        for _, future in queued:
-            if not future.done():
-                future.set_exception(error)
 
 
 async def _in_thread(db: aiosqlite.Connection, units: list[Unit]) -> list[Any]:
