@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -109,44 +110,11 @@ class SqliteIdempotency(SqliteFile):
         self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
     ) -> IdempotencyRecord:
         """Claim ``key`` for a request with ``fingerprint`` or report what holds it."""
-        async with self._lock:
-            return await self._begin(citizen, key, fingerprint, now, lock_timeout)
 
-    async def _begin(
-        self, citizen: str, key: str, fingerprint: str, now: datetime, lock_timeout: timedelta
-    ) -> IdempotencyRecord:
-        db = self.db
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            async with db.execute(
-                "SELECT fingerprint, state, status, body, created_at FROM idempotency "
-                "WHERE citizen = ? AND key = ?",
-                (citizen, key),
-            ) as cursor:
-                row = await cursor.fetchone()
-            record: IdempotencyRecord
-            if row is None or (
-                row[1] == "in_progress"
-                and datetime.fromisoformat(row[4]) + lock_timeout < now
-                and row[0] == fingerprint
-            ):
-                await db.execute(
-                    "INSERT OR REPLACE INTO idempotency (citizen, key, fingerprint, state, "
-                    "created_at) VALUES (?, ?, ?, 'in_progress', ?)",
-                    (citizen, key, fingerprint, _utc(now)),
-                )
-                record = IdempotencyRecord(BeginOutcome.STARTED)
-            elif row[0] != fingerprint:
-                record = IdempotencyRecord(BeginOutcome.MISMATCH)
-            elif row[1] == "in_progress":
-                record = IdempotencyRecord(BeginOutcome.IN_PROGRESS)
-            else:
-                record = IdempotencyRecord(BeginOutcome.REPLAY, status=row[2], body=row[3])
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-        return record
+        def claim(conn: sqlite3.Connection) -> IdempotencyRecord:
+            return _begin(conn, citizen, key, fingerprint, now, lock_timeout)
+
+        return await self._run(claim)
 
     async def complete(self, citizen: str, key: str, status: int, body: str) -> None:
         """Store the answer of a finished request."""
@@ -167,6 +135,38 @@ class SqliteIdempotency(SqliteFile):
         """Forget keys created before ``before``; return how many."""
         count = await self._write("DELETE FROM idempotency WHERE created_at < ?", (_utc(before),))
         return max(count, 0)
+
+
+def _begin(
+    conn: sqlite3.Connection,
+    citizen: str,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    lock_timeout: timedelta,
+) -> IdempotencyRecord:
+    """Claim ``key`` or report what holds it (one unit of the store's group commit)."""
+    row = conn.execute(
+        "SELECT fingerprint, state, status, body, created_at FROM idempotency "
+        "WHERE citizen = ? AND key = ?",
+        (citizen, key),
+    ).fetchone()
+    if row is None or (
+        row[1] == "in_progress"
+        and datetime.fromisoformat(row[4]) + lock_timeout < now
+        and row[0] == fingerprint
+    ):
+        conn.execute(
+            "INSERT OR REPLACE INTO idempotency (citizen, key, fingerprint, state, "
+            "created_at) VALUES (?, ?, ?, 'in_progress', ?)",
+            (citizen, key, fingerprint, _utc(now)),
+        )
+        return IdempotencyRecord(BeginOutcome.STARTED)
+    if row[0] != fingerprint:
+        return IdempotencyRecord(BeginOutcome.MISMATCH)
+    if row[1] == "in_progress":
+        return IdempotencyRecord(BeginOutcome.IN_PROGRESS)
+    return IdempotencyRecord(BeginOutcome.REPLAY, status=row[2], body=row[3])
 
 
 def _utc(moment: datetime) -> str:

@@ -10,11 +10,12 @@ booking its message is about, so that reading back never gives one booking two m
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from tidbok.events import ActivityIntent
 from tidbok.gateway.sqlite_file import SqliteFile
@@ -109,18 +110,21 @@ class SqliteIntents(SqliteFile):
         """Claim up to ``limit`` open intents, oldest first (claims by others excepted)."""
         now = self.clock.now()
         until = _utc(now + timedelta(seconds=self.lease_seconds))
-        async with self._transaction() as db:
-            async with db.execute(
+
+        def claim(conn: sqlite3.Connection) -> list[Any]:
+            rows = conn.execute(
                 "SELECT intent, run, state, booking_id, id FROM intents WHERE state = ? AND "
                 "(claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) "
                 "ORDER BY created_at, id LIMIT ?",
                 (IntentState.OPEN.value, _utc(now), self.replica, limit),
-            ) as cursor:
-                rows = list(await cursor.fetchall())
-            await db.executemany(
+            ).fetchall()
+            conn.executemany(
                 "UPDATE intents SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                 [(self.replica, until, row[4]) for row in rows],
             )
+            return rows
+
+        rows = await self._run(claim)
         return [
             StoredIntent(
                 intent=ActivityIntent.model_validate_json(row[0]),

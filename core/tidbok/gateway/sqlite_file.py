@@ -1,9 +1,15 @@
-"""One SQLite file owned by one gateway: the connection, its lock, transactions, the file lock.
+"""One SQLite file owned by one gateway: the connection, its group-committed writes, the file lock.
 
 :class:`SqliteFile` is the base of the SQLite store's parts (outbox, idempotency keys, activity
 intents). :meth:`SqliteFile.open` brings the file to the latest schema
 (:mod:`tidbok.gateway.migrations`) under the file lock, and releases the leases a previous run
 left (no other process can hold one while this one has the file).
+
+Every write goes through one :class:`~tidbok.gateway.sqlite_writer.GroupWriter`
+(:meth:`SqliteFile._write` for one statement, :meth:`SqliteFile._run` for several that belong
+together): concurrent writes are committed together, one transaction and one fsync for all of
+them, and each returns only once the commit holding it is done. Reads use :attr:`SqliteFile.db`
+directly; they run between two commits in the connection's thread.
 
 The file is held with an exclusive lock (``flock`` on ``<file>.lock``) while it
 is open, so a second gateway on the same file refuses to start instead of reconciling the first
@@ -16,19 +22,20 @@ file is created 0600 too.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import aiosqlite
 
 from tidbok.clock import Clock, SystemClock
 from tidbok.gateway.migrations import migrate_sqlite
+from tidbok.gateway.sqlite_writer import GroupWriter
 from tidbok.logsafe import RedactingFilter
 
 try:
@@ -42,6 +49,8 @@ if not any(isinstance(f, RedactingFilter) for f in _AIOSQLITE_LOG.filters):
     _AIOSQLITE_LOG.addFilter(RedactingFilter())
 
 
+T = TypeVar("T")
+
 #: The mode of the database file and its lock file: the owner alone reads and writes them.
 FILE_MODE = 0o600
 
@@ -51,7 +60,7 @@ class StoreInUse(RuntimeError):
 
 
 class SqliteFile:
-    """The connection to one SQLite file (WAL, synchronous=FULL) and one lock for its statements."""
+    """The connection to one SQLite file (WAL, synchronous=FULL) and its group-committed writes."""
 
     def __init__(
         self, path: str | Path, *, lease_seconds: float = 300.0, clock: Clock | None = None
@@ -67,8 +76,7 @@ class SqliteFile:
         self.migrated: list[int] = []
         """The schema versions :meth:`open` applied."""
         self._db: aiosqlite.Connection | None = None
-        # One connection: statements from concurrent requests must not mix into a transaction.
-        self._lock = asyncio.Lock()
+        self._writer: GroupWriter | None = None
         self._file_lock: IO[str] | None = None
 
     @property
@@ -109,12 +117,16 @@ class SqliteFile:
             self._unlock_file()
             raise
         self._db = db
+        self._writer = GroupWriter(db)
 
     async def close(self) -> None:
         """Close the connection and release the file."""
         if self._db is not None:
             db, self._db = self._db, None
+            writer, self._writer = self._writer, None
             try:
+                if writer is not None:
+                    await writer.drain()
                 await db.close()
             finally:
                 self._unlock_file()
@@ -134,26 +146,18 @@ class SqliteFile:
         """Whether this process may reconcile now: always (it alone uses the file)."""
         yield True
 
-    async def _write(self, sql: str, params: tuple[Any, ...]) -> int:
-        """One statement in its own (autocommit) transaction; the number of rows it changed."""
-        async with self._lock:
-            cursor = await self.db.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+    async def _write(self, sql: str, params: Sequence[Any]) -> int:
+        """Commit one statement; the number of rows it changed (once the commit is done)."""
+        return await self._run_writer().write(sql, params)
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` under the lock; rolled back if the body raises."""
-        async with self._lock:
-            db = self.db
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                await db.execute("ROLLBACK")
-                raise
-            await db.execute("COMMIT")
+    async def _run(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+        """Commit ``unit`` (statements that belong together, run atomically); its result."""
+        return await self._run_writer().run(unit)
+
+    def _run_writer(self) -> GroupWriter:
+        if self._writer is None:
+            raise RuntimeError("the gateway store is not open")
+        return self._writer
 
     def _unlock_file(self) -> None:
         handle, self._file_lock = self._file_lock, None

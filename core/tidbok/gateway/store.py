@@ -16,6 +16,7 @@ The SQLite file handling is in :mod:`tidbok.gateway.sqlite_file`, the intents in
 from __future__ import annotations
 
 import hmac
+import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
@@ -242,36 +243,45 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         self, message: OutboxMessage, intent_id: str, booking_id: str | None
     ) -> None:
         """Store the message of an intent's write and confirm the intent, in one transaction."""
-        async with self._transaction() as db:
-            await db.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, _message_row(message))
-            await db.execute(
+
+        def confirm(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, _message_row(message))
+            conn.execute(
                 "UPDATE intents SET state = ?, booking_id = COALESCE(?, booking_id) WHERE id = ?",
                 (IntentState.CONFIRMED.value, booking_id, intent_id),
             )
+
+        await self._run(confirm)
 
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Claim up to ``limit`` pending messages, oldest first (claims by others excepted)."""
         now = self.clock.now()
         until = _utc(now + timedelta(seconds=self.lease_seconds))
-        async with self._transaction() as db:
-            messages = await self._select(
-                "WHERE state = ? AND (claimed_until IS NULL OR claimed_until < ? "
+
+        def claim(conn: sqlite3.Connection) -> list[OutboxMessage]:
+            rows = conn.execute(
+                _SELECT + "WHERE state = ? AND (claimed_until IS NULL OR claimed_until < ? "
                 "OR claimed_by = ?) ORDER BY seq LIMIT ?",
                 (DeliveryState.PENDING.value, _utc(now), self.replica, limit),
-            )
-            await db.executemany(
+            ).fetchall()
+            messages = [_message_of(row) for row in rows]
+            conn.executemany(
                 "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                 [(self.replica, until, message.id) for message in messages],
             )
-        return messages
+            return messages
+
+        return await self._run(claim)
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the inbox has stored the message (and forget the number, with a secret)."""
-        async with self._transaction() as db:
-            async with db.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)) as cur:
-                row = await cur.fetchone()
+
+        def mark(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)).fetchone()
             pseudonym = self._pseudonym(row[0]) if row is not None else None
-            await db.execute(_MARK_DELIVERED, (_utc(at), pseudonym, message_id))
+            conn.execute(_MARK_DELIVERED, (_utc(at), pseudonym, message_id))
+
+        await self._run(mark)
 
     async def mark_all_delivered(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
         """Record that the inbox has stored each of ``messages``, in one transaction (one commit).
@@ -281,11 +291,12 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         """
         if not messages:
             return
-        async with self._transaction() as db:
-            await db.executemany(
-                _MARK_DELIVERED,
-                [(_utc(at), self._pseudonym(message.citizen), message.id) for message in messages],
-            )
+        rows = [(_utc(at), self._pseudonym(message.citizen), message.id) for message in messages]
+
+        def mark(conn: sqlite3.Connection) -> None:
+            conn.executemany(_MARK_DELIVERED, rows)
+
+        await self._run(mark)
 
     async def record_failure(self, message_id: str, error: str, dead: bool) -> None:
         """Count a failed attempt; ``dead`` stops further attempts.
@@ -335,28 +346,31 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
                 return removed
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
-        query = (
-            "SELECT id, citizen, kind, unit, unit_name, subject, body, created_at, state, "
-            f"attempts, delivered_at FROM outbox {where}"
-        )
-        async with self.db.execute(query, params) as cursor:
+        async with self.db.execute(_SELECT + where, params) as cursor:
             rows = await cursor.fetchall()
-        return [
-            OutboxMessage(
-                id=row[0],
-                citizen=row[1],
-                kind=row[2],
-                unit=row[3],
-                unit_name=row[4],
-                subject=row[5],
-                body=row[6],
-                created_at=to_stockholm(datetime.fromisoformat(row[7])),
-                state=DeliveryState(row[8]),
-                attempts=int(row[9]),
-                delivered_at=to_stockholm(datetime.fromisoformat(row[10])) if row[10] else None,
-            )
-            for row in rows
-        ]
+        return [_message_of(row) for row in rows]
+
+
+_SELECT = (
+    "SELECT id, citizen, kind, unit, unit_name, subject, body, created_at, state, "
+    "attempts, delivered_at FROM outbox "
+)
+
+
+def _message_of(row: Sequence[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        citizen=row[1],
+        kind=row[2],
+        unit=row[3],
+        unit_name=row[4],
+        subject=row[5],
+        body=row[6],
+        created_at=to_stockholm(datetime.fromisoformat(row[7])),
+        state=DeliveryState(row[8]),
+        attempts=int(row[9]),
+        delivered_at=to_stockholm(datetime.fromisoformat(row[10])) if row[10] else None,
+    )
 
 
 _MARK_DELIVERED = (
