@@ -34,7 +34,7 @@ from tidbok.clock import STOCKHOLM
 from tidbok.gateway import issue_token
 
 ROUNDS = 3
-SLOTS_PER_RUN = 1_200
+SLOTS_PER_RUN = 4_000
 CONFIGURATIONS = (("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", 2))
 """(store, replicas); the first is the baseline of the ratios."""
 QUIET = {"reconcile_interval": 30.0, "delivery_poll_interval": 5.0}

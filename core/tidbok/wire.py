@@ -223,6 +223,22 @@ def local_to_stockholm(text: str) -> datetime:
     return moment.replace(tzinfo=STOCKHOLM)
 
 
+def local_span(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A start and an end read from wall-clock times without offset, the repeated hour resolved.
+
+    A text in the repeated hour of the autumn change reads as its first occurrence (summer time,
+    see :func:`local_to_stockholm`). A slot that crosses back, e.g. 02:45 (summer time) to 02:15
+    (winter time, half an hour later), would then end before it starts: its end is the second
+    occurrence, and that is what is returned. A span that lies wholly in the second occurrence
+    cannot be told from one in the first on such a wire; it stays in the first.
+    """
+    if end.astimezone(UTC) <= start.astimezone(UTC):
+        later = end.replace(fold=1)
+        if later.astimezone(UTC) > start.astimezone(UTC):
+            return start, later
+    return start, end
+
+
 def stockholm_to_local(moment: datetime) -> str:
     """Format an aware datetime as Stockholm wall-clock time without offset."""
     return moment.astimezone(STOCKHOLM).replace(tzinfo=None).isoformat(timespec="seconds")

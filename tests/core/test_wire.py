@@ -15,9 +15,11 @@ from tidbok.identity import PersonalIdentityNumber
 from tidbok.models import Access1177, Slot, TimeType
 from tidbok.wire import (
     LocalTimestamp,
+    UnusableRecord,
     UtcTimestamp,
     build_models,
     collect_pages,
+    local_span,
     local_to_stockholm,
     parse_json,
     parse_response,
@@ -176,3 +178,42 @@ def test_wire_times_parse_each_text_once_and_refuse_garbage_every_time() -> None
         for _ in range(2):  # a refusal is never cached into a value
             with pytest.raises(BackendProtocolError, match=r"unexpected answer .*utc"):
                 parse_json(Stamped, body, "op")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "utc_start", "utc_end"),
+    [
+        # crossing back in the repeated hour: the end is its second occurrence
+        ("2026-10-25T02:45:00", "2026-10-25T02:15:00", "00:45", "01:15"),
+        ("2026-10-25T02:30:00", "2026-10-25T02:00:00", "00:30", "01:00"),
+        # inside the first occurrence, and an ordinary slot: as read
+        ("2026-10-25T02:00:00", "2026-10-25T02:30:00", "00:00", "00:30"),
+        ("2026-10-25T01:45:00", "2026-10-25T02:15:00", "23:45", "00:15"),
+        ("2026-11-24T10:00:00", "2026-11-24T10:30:00", "09:00", "09:30"),
+    ],
+)
+def test_a_local_span_resolves_the_repeated_hour_by_its_order(
+    start: str, end: str, utc_start: str, utc_end: str
+) -> None:
+    first, last = local_span(local_to_stockholm(start), local_to_stockholm(end))
+    assert first.astimezone(UTC).strftime("%H:%M") == utc_start
+    assert last.astimezone(UTC).strftime("%H:%M") == utc_end
+    assert last.astimezone(UTC) > first.astimezone(UTC)
+
+
+def test_a_local_span_that_ends_before_it_starts_stays_refused() -> None:
+    first, last = local_span(
+        local_to_stockholm("2026-11-24T10:30:00"), local_to_stockholm("2026-11-24T10:00:00")
+    )
+    with pytest.raises(UnusableRecord):
+        wire_slot(
+            id="S1",
+            unit="SE2321000016-0001",
+            start=first,
+            end=last,
+            time_type_id="T",
+            time_type_name="T",
+            performer=None,
+            resource=None,
+            access=Access1177(),
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -422,3 +422,23 @@ async def test_missing_api_key_is_a_clear_configuration_error() -> None:
         PasisSystem().connect(
             BackendSettings(system="pasis", base_url="http://x"), AdapterContext()
         )
+
+
+async def test_a_slot_crossing_back_in_the_repeated_hour_is_read_as_its_instants(
+    adapter: PasisAdapter, api: respx.MockRouter
+) -> None:
+    """PASiS writes times without offset. On 2026-10-25 a 30-minute slot from 00:45Z to 01:15Z
+    reads "02:45" to "02:15": the end is the second 02:15 (winter time), not a slot that ends
+    before it starts (which was a protocol error, 502, for every such slot and booking)."""
+    crossing = {"start": "2026-10-25T02:45:00", "slut": "2026-10-25T02:15:00"}
+    api.get(SLOTS).respond(json=sida([tid("T1", **crossing)]))
+    api.get("/lediga-tider/T1").respond(json=tid("T1", **crossing))
+    api.get(BOOKINGS).respond(json=sida([bokning("B1", **crossing)]))
+    day = datetime(2026, 10, 25, tzinfo=STOCKHOLM)
+    found = await adapter.available_slots(UNIT, day, datetime(2026, 10, 26, tzinfo=STOCKHOLM))
+    single = await adapter.get_slot(UNIT, "T1")
+    (booking,) = await adapter.bookings_for(UNIT, TOLVAN)
+    for item in (*found, single, booking):
+        assert item.start.astimezone(UTC) == datetime(2026, 10, 25, 0, 45, tzinfo=UTC)
+        assert item.end.astimezone(UTC) == datetime(2026, 10, 25, 1, 15, tzinfo=UTC)
+    assert [slot.id for slot in found] == ["T1"]

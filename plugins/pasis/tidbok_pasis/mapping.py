@@ -29,6 +29,7 @@ from tidbok import (
     SlotTaken,
     TidbokError,
     TimeType,
+    local_span,
     translate_error,
     wire_slot,
 )
@@ -84,10 +85,11 @@ def time_type(tidstyp: Tidstyp) -> TimeType:
 
 def _scheduled(tid: Tid) -> dict[str, Any]:
     """The fields slots and bookings share: where, when, which time type, with whom, access."""
+    start, end = local_span(tid.start, tid.slut)
     return {
         "unit": tid.hsaId,
-        "start": tid.start,
-        "end": tid.slut,
+        "start": start,
+        "end": end,
         "time_type_id": tid.tidstypId,
         "time_type_name": tid.tidstypNamn,
         "performer": tid.utforare,
@@ -98,11 +100,12 @@ def _scheduled(tid: Tid) -> dict[str, Any]:
 
 def slot(tid: Tid) -> Slot:
     """A PASiS tid as a slot, checked in one pass (:func:`tidbok.wire_slot`)."""
+    start, end = local_span(tid.start, tid.slut)  # PASiS's times carry no offset
     return wire_slot(
         id=tid.tidId,
         unit=tid.hsaId,
-        start=tid.start,
-        end=tid.slut,
+        start=start,
+        end=end,
         time_type_id=tid.tidstypId,
         time_type_name=tid.tidstypNamn,
         performer=tid.utforare,

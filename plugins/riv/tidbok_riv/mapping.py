@@ -35,6 +35,7 @@ from tidbok import (
     TechnicalFault,
     TermsNotAccepted,
     TimeType,
+    local_span,
 )
 from tidbok.crm import (
     SoapFault,
@@ -172,12 +173,13 @@ def requested_booking(
 ) -> Booking:
     """A booking the producer confirmed, described from the request alone (its details could
     not be read right after the write)."""
+    start, end = local_span(parse_timestamp(key.start), parse_timestamp(key.end))
     return Booking(
         id=booking_id,
         unit=unit,
         subject_of_care=citizen,
-        start=parse_timestamp(key.start),
-        end=parse_timestamp(key.end),
+        start=start,
+        end=end,
         time_type_id=key.time_type or "",
         time_type_name=key.time_type or "",
         resource=key.resource,
@@ -214,4 +216,4 @@ def fault_error(fault: SoapFault, operation: str = "") -> TechnicalFault | Booki
 def _times(timeslot: TimeslotType) -> tuple[datetime, datetime]:
     if timeslot.startTimeInclusive is None or timeslot.endTimeExclusive is None:
         raise BackendProtocolError("a timeslot without start or end")
-    return timeslot.startTimeInclusive, timeslot.endTimeExclusive
+    return local_span(timeslot.startTimeInclusive, timeslot.endTimeExclusive)
