@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from tidbok.errors import (
     SlotTaken,
     TidbokError,
 )
-from tidbok.models import Access1177, BookedBy, NewBooking, OutcomeKind
+from tidbok.models import Access1177, BookedBy, Booking, NewBooking, OutcomeKind, Slot
 from tidbok.settings import BackendSettings
 from tidbok_pasis import mapping
 from tidbok_pasis.adapter import PasisAdapter
@@ -430,15 +431,16 @@ async def test_a_slot_crossing_back_in_the_repeated_hour_is_read_as_its_instants
     """PASiS writes times without offset. On 2026-10-25 a 30-minute slot from 00:45Z to 01:15Z
     reads "02:45" to "02:15": the end is the second 02:15 (winter time), not a slot that ends
     before it starts (which was a protocol error, 502, for every such slot and booking)."""
-    crossing = {"start": "2026-10-25T02:45:00", "slut": "2026-10-25T02:15:00"}
-    api.get(SLOTS).respond(json=sida([tid("T1", **crossing)]))
-    api.get("/lediga-tider/T1").respond(json=tid("T1", **crossing))
+    crossing: dict[str, Any] = {"start": "2026-10-25T02:45:00", "slut": "2026-10-25T02:15:00"}
+    api.get(SLOTS).respond(json=sida([tid("T1", 4, **crossing)]))
+    api.get("/lediga-tider/T1").respond(json=tid("T1", 4, **crossing))
     api.get(BOOKINGS).respond(json=sida([bokning("B1", **crossing)]))
     day = datetime(2026, 10, 25, tzinfo=STOCKHOLM)
     found = await adapter.available_slots(UNIT, day, datetime(2026, 10, 26, tzinfo=STOCKHOLM))
     single = await adapter.get_slot(UNIT, "T1")
     (booking,) = await adapter.bookings_for(UNIT, TOLVAN)
-    for item in (*found, single, booking):
+    items: list[Slot | Booking] = [*found, single, booking]
+    for item in items:
         assert item.start.astimezone(UTC) == datetime(2026, 10, 25, 0, 45, tzinfo=UTC)
         assert item.end.astimezone(UTC) == datetime(2026, 10, 25, 1, 15, tzinfo=UTC)
     assert [slot.id for slot in found] == ["T1"]
