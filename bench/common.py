@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import platform
 import re
 import signal
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,3 +254,20 @@ def ratio(measured: float, baseline: float | None, what: str) -> float:
     if baseline is None or not baseline > 0:
         raise BaselineMissing(f"the baseline for {what} was not measured ({baseline!r})")
     return measured / baseline
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM: how a bench server knows to stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+def run_server(serve: Callable[[], Awaitable[None]]) -> int:
+    """A bench server's ``main``: errors only in the log, ``serve()`` until it returns."""
+    logging.basicConfig(level=logging.ERROR)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+    return 0

@@ -9,11 +9,7 @@ the backend's slots as JSON. Prints one JSON line (its URL) and serves until SIG
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
-import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +20,7 @@ from aiohttp import web
 from tidbok_mocks import run_pasis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_server, stop_on_signals
 from gateway_scenario import NOW, seed
 
 
@@ -56,10 +53,7 @@ def forwarder(api_url: str, api_key: str) -> web.Application:
 
 
 async def serve() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     async with run_pasis(now=NOW, demo_data=False) as mock:
         await seed(mock.admin_url)
         runner = web.AppRunner(forwarder(mock.api_url, mock.api_key), access_log=None)
@@ -75,10 +69,7 @@ async def serve() -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.ERROR)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
-    return 0
+    return run_server(serve)
 
 
 if __name__ == "__main__":

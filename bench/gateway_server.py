@@ -7,11 +7,7 @@ one JSON line (gateway URL, mock admin URL, JWT settings) and serves until SIGIN
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
-import logging
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +20,7 @@ from tidbok.settings import TidbokSettings
 from tidbok_mocks import run_pasis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_server, stop_on_signals
 from gateway_scenario import AUDIENCE, NOW, SECRET, UNITS, extra_units, seed
 
 
@@ -48,10 +45,7 @@ def settings_for(api_url: str, api_key: str, outbox: Path, backends: int) -> Tid
 
 
 async def serve(backends: int) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     with tempfile.TemporaryDirectory() as tmp:
         async with run_pasis(now=NOW, demo_data=False) as mock:
             await seed(mock.admin_url, extra_units(backends))
@@ -71,10 +65,7 @@ def main() -> int:
         "--backends", type=int, default=0, help="this many more units, each on its own backend"
     )
     args = parser.parse_args()
-    logging.basicConfig(level=logging.ERROR)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.backends))
-    return 0
+    return run_server(lambda: serve(args.backends))
 
 
 if __name__ == "__main__":

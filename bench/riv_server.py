@@ -9,12 +9,8 @@ settings, units) and serves until SIGINT or SIGTERM.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 import secrets
-import signal
 import sys
 import tempfile
 from contextlib import AsyncExitStack
@@ -30,14 +26,12 @@ from tidbok_mocks import run_pasis, run_pmo
 from tidbok_mocks.inbox.server import running_inbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_server, stop_on_signals
 from riv_scenario import NOW, PREFIX
 
 
 async def serve() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     with tempfile.TemporaryDirectory() as tmp:
         async with AsyncExitStack() as stack:
             pasis = await stack.enter_async_context(run_pasis(demo_data=True, now=NOW))
@@ -73,10 +67,7 @@ async def serve() -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.ERROR)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
-    return 0
+    return run_server(serve)
 
 
 if __name__ == "__main__":
