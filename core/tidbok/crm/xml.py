@@ -231,7 +231,7 @@ def _local(tag: object) -> str:
 # ``</prefix:name>`` and its codec's encoder. Writing a value then fetches all its fields in one
 # ``attrgetter`` call and appends strings.
 #
-# It writes exactly what libxml2 serialises for the same tree (tests/riv/test_fragments.py
+# It writes exactly what libxml2 serialises for the same tree (tests/riv/test_text_writer.py
 # compares them byte for byte): text escaped as ``&amp;`` ``&lt;`` ``&gt;`` ``&#13;``, everything
 # else (quotes, non-ASCII) as is in UTF-8, an element without content as ``<prefix:name/>``. What
 # it cannot write that way raises :class:`Unwritable`, and the caller falls back to the generic

@@ -1,4 +1,4 @@
-"""The answers' fast text writer (tidbok.crm.xml) writes what the generic lxml writer writes,
+"""The answers' text writer (tidbok.crm.xml.write_text) writes what the generic lxml writer writes,
 byte for byte, for every response type: generated values with absent optional children, text
 that needs escaping, non-ASCII, both daylight-saving changes; and falls back to the generic
 writer (and its errors) for what it cannot write.
