@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from .admin_backend import ScheduleAdmin, parse_person
 from .admin_models import SlotIn, TimeTypeIn
@@ -33,6 +33,11 @@ class AccessTimeType(TimeType):
     def access(self) -> dict[str, bool]:
         """The three flags as ``{"visible", "bookable", "changeable"}``, e.g. for the wire."""
         return {"visible": self.visible, "bookable": self.bookable, "changeable": self.changeable}
+
+    @property
+    def bookable_online(self) -> bool:
+        """Whether citizens may book its slots through 1177 (visible and bookable)."""
+        return self.visible and self.bookable
 
 
 class AccessTimeTypeIn(TimeTypeIn):
@@ -178,6 +183,15 @@ class KitState:
             return self.schedule.cancel(booking, message=message, now=self.clock.now())
 
 
+class AccessState(Protocol):
+    """What :class:`KitAdmin` needs of a mock's state: its clock, schedule and invitations
+    (:class:`KitState` has them; a mock with a state of its own, such as riv's, too)."""
+
+    clock: MockClock
+    schedule: Schedule[AccessTimeType, ReservableSlot]
+    invitations: dict[str, Invitation]
+
+
 class KitAdmin(InvitationSections, ScheduleAdmin[AccessTimeType, ReservableSlot]):
     """The admin backend of a kit mock: seeding, views and (optional) demo data over a
     :class:`KitState`; time types carry the 1177 flags, invitations are a scenario section."""
@@ -186,7 +200,7 @@ class KitAdmin(InvitationSections, ScheduleAdmin[AccessTimeType, ReservableSlot]
 
     def __init__(
         self,
-        state: KitState,
+        state: AccessState,
         system: str,
         api_base: str,
         auth: dict[str, Any] | None = None,

@@ -6,29 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..kit import (
+    AccessTimeType,
     Booking,
     Invitation,
     MockClock,
     ReservableSlot,
     Schedule,
-    TimeType,
     sequential_ids,
     stockholm_date,
 )
 
-
-@dataclass
-class RivTimeType(TimeType):
-    """A time type with what 1177 may do with it: see, book, change (cancel or rebook)."""
-
-    visible: bool = True
-    bookable: bool = True
-    changeable: bool = True
-
-    @property
-    def bookable_online(self) -> bool:
-        """Whether citizens may book it through crm:scheduling."""
-        return self.visible and self.bookable
+RivTimeType = AccessTimeType
+"""riv's time types: the kit's, with what 1177 may do with them (see, book, change)."""
 
 
 @dataclass
