@@ -146,7 +146,6 @@ async def test_purge_goes_in_batches_and_keeps_pending(
     store: GatewayStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tidbok.gateway.store.PURGE_BATCH", 2)
-    monkeypatch.setattr("tidbok.gateway.pg_store.PURGE_BATCH", 2)
     for number in range(1, 8):
         await store.add_message(message(number))
     await store.mark_all_delivered(

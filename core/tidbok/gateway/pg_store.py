@@ -26,11 +26,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from tidbok.clock import to_stockholm
 from tidbok.gateway.intent_store import IntentState
 from tidbok.gateway.pg_idempotency import PostgresIdempotency
 from tidbok.gateway.pg_intents import CLAIM, PostgresIntents
-from tidbok.gateway.store import PURGE_BATCH, DeliveryState, OutboxMessage
+from tidbok.gateway.store import DeliveryState, OutboxMessage, purge_in_batches
 
 _COLUMNS = (
     "id, citizen, kind, unit, unit_name, subject, body, created_at, state, attempts, "
@@ -124,7 +123,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             },
         )
         rows.sort(key=lambda row: row[11])
-        return [_message(row) for row in rows]
+        return [OutboxMessage.from_row(row, _as_is) for row in rows]
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the inbox has stored the message (and forget the number, with a secret)."""
@@ -189,7 +188,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             f"SELECT {_COLUMNS} FROM outbox WHERE citizen IN (%s, %s) ORDER BY seq DESC LIMIT %s",
             (citizen, pseudonym, limit),
         )
-        return [replace(_message(row), citizen=citizen) for row in rows]
+        return [replace(OutboxMessage.from_row(row, _as_is), citizen=citizen) for row in rows]
 
     async def count_pending(self) -> int:
         """How many messages wait for delivery."""
@@ -205,19 +204,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
         rows another transaction holds are left for the next purge. Pending rows are never
         deleted.
         """
-        params = (
-            DeliveryState.DELIVERED.value,
-            before,
-            DeliveryState.DEAD.value,
-            before,
-            PURGE_BATCH,
-        )
-        removed = 0
-        while True:
-            count = max(await self._write(_PURGE, params), 0)
-            removed += count
-            if count < PURGE_BATCH:
-                return removed
+        return await purge_in_batches(self._write, _PURGE, before)
 
 
 _PURGE = (
@@ -227,17 +214,6 @@ _PURGE = (
 )
 
 
-def _message(row: Any) -> OutboxMessage:
-    return OutboxMessage(
-        id=row[0],
-        citizen=row[1],
-        kind=row[2],
-        unit=row[3],
-        unit_name=row[4],
-        subject=row[5],
-        body=row[6],
-        created_at=to_stockholm(row[7]),
-        state=DeliveryState(row[8]),
-        attempts=int(row[9]),
-        delivered_at=to_stockholm(row[10]) if row[10] is not None else None,
-    )
+def _as_is(moment: datetime) -> datetime:
+    """PostgreSQL hands ``timestamptz`` values back as aware datetimes."""
+    return moment

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -82,6 +82,25 @@ class OutboxMessage:
     state: DeliveryState = DeliveryState.PENDING
     attempts: int = 0
     delivered_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any], moment: Callable[[Any], datetime]) -> OutboxMessage:
+        """A message from a row of ``id, citizen, kind, unit, unit_name, subject, body,
+        created_at, state, attempts, delivered_at``; ``moment`` reads a stored time (SQLite:
+        ISO text, PostgreSQL: a ``timestamptz``) as an aware datetime."""
+        return cls(
+            id=row[0],
+            citizen=row[1],
+            kind=row[2],
+            unit=row[3],
+            unit_name=row[4],
+            subject=row[5],
+            body=row[6],
+            created_at=to_stockholm(moment(row[7])),
+            state=DeliveryState(row[8]),
+            attempts=int(row[9]),
+            delivered_at=to_stockholm(moment(row[10])) if row[10] else None,
+        )
 
     def wire(self) -> dict[str, Any]:
         """The JSON the inbox service receives."""
@@ -264,7 +283,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
                 "OR claimed_by = ?) ORDER BY seq LIMIT ?",
                 (DeliveryState.PENDING.value, _utc(now), self.replica, limit),
             ).fetchall()
-            messages = [_message_of(row) for row in rows]
+            messages = [OutboxMessage.from_row(row, datetime.fromisoformat) for row in rows]
             conn.executemany(
                 "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                 [(self.replica, until, message.id) for message in messages],
@@ -331,46 +350,18 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         The rows hold the citizen's personal identity number: after delivery they stay only for
         ``GET /v1/inbox`` during the retention (``gateway.inbox_retention``).
         """
-        params = (
-            DeliveryState.DELIVERED.value,
-            _utc(before),
-            DeliveryState.DEAD.value,
-            _utc(before),
-            PURGE_BATCH,
-        )
-        removed = 0
-        while True:
-            count = max(await self._write(_PURGE, params), 0)
-            removed += count
-            if count < PURGE_BATCH:
-                return removed
+        return await purge_in_batches(self._write, _PURGE, _utc(before))
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
         async with self.db.execute(_SELECT + where, params) as cursor:
             rows = await cursor.fetchall()
-        return [_message_of(row) for row in rows]
+        return [OutboxMessage.from_row(row, datetime.fromisoformat) for row in rows]
 
 
 _SELECT = (
     "SELECT id, citizen, kind, unit, unit_name, subject, body, created_at, state, "
     "attempts, delivered_at FROM outbox "
 )
-
-
-def _message_of(row: Sequence[Any]) -> OutboxMessage:
-    return OutboxMessage(
-        id=row[0],
-        citizen=row[1],
-        kind=row[2],
-        unit=row[3],
-        unit_name=row[4],
-        subject=row[5],
-        body=row[6],
-        created_at=to_stockholm(datetime.fromisoformat(row[7])),
-        state=DeliveryState(row[8]),
-        attempts=int(row[9]),
-        delivered_at=to_stockholm(datetime.fromisoformat(row[10])) if row[10] else None,
-    )
 
 
 _MARK_DELIVERED = (
@@ -382,3 +373,23 @@ _MARK_DELIVERED = (
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+async def purge_in_batches(
+    write: Callable[[str, tuple[Any, ...]], Awaitable[int]], sql: str, before: Any
+) -> int:
+    """Run a store's purge statement (delivered before ``before``, or dead and created before
+    it; at most :data:`PURGE_BATCH` rows) until a batch removes fewer; the rows removed."""
+    params = (
+        DeliveryState.DELIVERED.value,
+        before,
+        DeliveryState.DEAD.value,
+        before,
+        PURGE_BATCH,
+    )
+    removed = 0
+    while True:
+        count = max(await write(sql, params), 0)
+        removed += count
+        if count < PURGE_BATCH:
+            return removed
