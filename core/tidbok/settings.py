@@ -163,11 +163,11 @@ class StoreSettings(_Section):
     most 1.5 s, then answers 503 `store_unavailable`)."""
     lease_seconds: float = Field(default=300.0, gt=0)
     """Seconds a replica's claim on pending outbox messages (and open intents) lasts; another
-    replica takes them over after that (the claiming one died, or is stuck). Keep it above
-    ``delivery_timeout`` times the outbox worker's batch of 64 (one citizen's messages go one
-    after another, so a batch of one citizen's messages to a hung inbox takes that long), so
-    that a slow inbox never lets two replicas deliver one message at once (the inbox would still
-    store it once: it keys on the message id)."""
+    replica takes them over after that (the claiming one died, or is stuck). A live replica
+    starts no send of a claimed batch after half of it and claims the rest again (renewing the
+    claim), so keep it well above ``delivery_timeout``: then a slow inbox never lets two replicas
+    deliver one message at once (the inbox would still store it once: it keys on the message
+    id)."""
 
     @model_validator(mode="after")
     def _pool_sizes(self) -> Self:

@@ -111,3 +111,26 @@ async def test_a_refused_message_does_not_stop_the_next(
         await worker.stop()
     states = {m.id: m.state for m in await store.messages_for(TOLVAN.value, 10)}
     assert states == {"a-1": DeliveryState.DEAD, "a-2": DeliveryState.DELIVERED}
+
+
+async def test_no_send_starts_after_half_the_claim_the_rest_is_claimed_again(
+    store: SqliteGatewayStore, inbox: InboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A slow inbox: each of one citizen's messages takes 0.3 s and a claim lasts 0.4 s, so the
+    worker stops a batch after one send (half the claim is over) and claims the rest again,
+    instead of sending on while another replica could take the rows over."""
+    await _write(store, [(f"a-{n}", TOLVAN.value) for n in range(1, 4)])
+    await _fault(inbox, {"kind": "delay", "seconds": 0.3, "match": {"path": "/a-"}})
+    worker = OutboxWorker(
+        store, inbox.url, FrozenClock(NOW), api_key="inbox-key", claim_seconds=0.4
+    )
+    try:
+        with caplog.at_level("INFO", logger="tidbok.gateway.outbox"):
+            assert await worker.deliver_pending() is True
+    finally:
+        await worker.stop()
+    assert [m.id for m in inbox.state.store.all()] == ["a-1", "a-2", "a-3"]
+    cuts = [r for r in caplog.records if "claim is half over" in r.getMessage()]
+    assert len(cuts) == 2
+    states = {m.id: (m.state, m.attempts) for m in await store.messages_for(TOLVAN.value, 10)}
+    assert set(states.values()) == {(DeliveryState.DELIVERED, 1)}

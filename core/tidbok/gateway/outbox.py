@@ -200,6 +200,11 @@ class OutboxWorker:
     once; a citizen's messages go one after another, oldest first, and a transient failure holds
     back that citizen's later ones until the retry, so the inbox receives each citizen's messages
     in the order they were written.
+
+    ``claim_seconds`` is how long the store's claim on a batch lasts (``gateway.store.
+    lease_seconds``): no send of a batch starts after half of it. The rest of the batch is claimed
+    again at once (which renews the claim), so a slow inbox never keeps a replica sending messages
+    whose claim has run out and another replica may have taken over.
     """
 
     def __init__(
@@ -217,8 +222,10 @@ class OutboxWorker:
         concurrency: int = DELIVERY_CONCURRENCY,
         metrics: GatewayMetrics | None = None,
         client: aiohttp.ClientSession | None = None,
+        claim_seconds: float | None = None,
     ) -> None:
         self.store = store
+        self.claim_seconds = claim_seconds
         self.inbox_url = inbox_url.rstrip("/")
         self.clock = clock
         self.backoff_initial = backoff_initial
@@ -268,24 +275,37 @@ class OutboxWorker:
                 await self.store.mark_all_delivered(delivered, self.clock.now())
                 self.metrics.outbox_delivered.inc(len(delivered))
                 log.info("%d messages delivered to the inbox", len(delivered))
+            if all_sent is None:
+                log.info("the batch's claim is half over: claiming the rest again")
+                continue
             if not all_sent:
                 await self._update_gauge()
                 return False
 
-    async def _deliver_batch(self, batch: list[OutboxMessage]) -> tuple[list[OutboxMessage], bool]:
+    async def _deliver_batch(
+        self, batch: list[OutboxMessage]
+    ) -> tuple[list[OutboxMessage], bool | None]:
         """Send a claimed batch: citizens side by side, each citizen's messages in order.
 
-        Returns the messages the inbox stored, and False if a transient failure held one back.
+        Returns the messages the inbox stored, and False if a transient failure held one back,
+        None if half the claim passed before every message was tried (claim the rest again).
         """
         by_citizen: dict[str, list[OutboxMessage]] = {}
         for message in batch:
             by_citizen.setdefault(message.citizen, []).append(message)
         slots = asyncio.Semaphore(self.concurrency)
         delivered: list[OutboxMessage] = []
+        loop = asyncio.get_running_loop()
+        stop_at = None if self.claim_seconds is None else loop.time() + self.claim_seconds / 2
+        cut = False
 
         async def send_in_order(messages: list[OutboxMessage]) -> bool:
+            nonlocal cut
             for message in messages:
                 async with slots:
+                    if stop_at is not None and loop.time() >= stop_at:
+                        cut = True  # the claim is half over: these are claimed again
+                        return True
                     sent = await self._attempt(message)
                 if sent is None:
                     return False  # the later ones wait for this one's retry
@@ -301,7 +321,9 @@ class OutboxWorker:
                 send.cancel()
             await asyncio.gather(*sends, return_exceptions=True)
             raise
-        return delivered, all(results)
+        if not all(results):
+            return delivered, False
+        return delivered, None if cut else True
 
     async def _attempt(self, message: OutboxMessage) -> bool | None:
         """One attempt: True if stored, False if refused for good (recorded), None if it failed

@@ -204,6 +204,7 @@ async def start_gateway(
                 poll_interval=gateway_settings.delivery_poll_interval,
                 metrics=metrics,
                 client=inbox_client,
+                claim_seconds=gateway_settings.store.lease_seconds,
             )
         recorder = OutboxRecorder(the_store, metrics, worker)
         reconciler = Reconciler(
