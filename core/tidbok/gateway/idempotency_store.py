@@ -13,12 +13,12 @@ import hmac
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from tidbok.gateway.auth import GatewayConfigError
-from tidbok.gateway.sqlite_file import SqliteFile
+from tidbok.gateway.sqlite_file import SqliteFile, utc_text
 from tidbok.identity import PersonalIdentityNumber
 from tidbok.settings import GatewaySettings
 
@@ -133,7 +133,9 @@ class SqliteIdempotency(SqliteFile):
 
     async def purge(self, before: datetime) -> int:
         """Forget keys created before ``before``; return how many."""
-        count = await self._write("DELETE FROM idempotency WHERE created_at < ?", (_utc(before),))
+        count = await self._write(
+            "DELETE FROM idempotency WHERE created_at < ?", (utc_text(before),)
+        )
         return max(count, 0)
 
 
@@ -159,7 +161,7 @@ def _begin(
         conn.execute(
             "INSERT OR REPLACE INTO idempotency (citizen, key, fingerprint, state, "
             "created_at) VALUES (?, ?, ?, 'in_progress', ?)",
-            (citizen, key, fingerprint, _utc(now)),
+            (citizen, key, fingerprint, utc_text(now)),
         )
         return IdempotencyRecord(BeginOutcome.STARTED)
     if row[0] != fingerprint:
@@ -167,10 +169,6 @@ def _begin(
     if row[1] == "in_progress":
         return IdempotencyRecord(BeginOutcome.IN_PROGRESS)
     return IdempotencyRecord(BeginOutcome.REPLAY, status=row[2], body=row[3])
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
 
 
 def fingerprint_of(payload: Any) -> str:

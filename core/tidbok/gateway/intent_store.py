@@ -11,14 +11,14 @@ booking its message is about, so that reading back never gives one booking two m
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from tidbok.events import ActivityIntent
-from tidbok.gateway.sqlite_file import SqliteFile
+from tidbok.gateway.sqlite_file import SqliteFile, utc_text
 
 
 class IntentState(StrEnum):
@@ -88,16 +88,7 @@ class SqliteIntents(SqliteFile):
         await self._write(
             "INSERT INTO intents (id, run, kind, state, target, booking_id, created_at, intent) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                intent.id,
-                run,
-                intent.kind.value,
-                IntentState.OPEN.value,
-                intent.booking_id,
-                intent.booking_id,
-                _utc(intent.created_at),
-                intent.model_dump_json(),
-            ),
+            intent_row(intent, run, utc_text),
         )
 
     async def drop_intent(self, intent_id: str) -> None:
@@ -109,14 +100,14 @@ class SqliteIntents(SqliteFile):
     async def open_intents(self, limit: int) -> list[StoredIntent]:
         """Claim up to ``limit`` open intents, oldest first (claims by others excepted)."""
         now = self.clock.now()
-        until = _utc(now + timedelta(seconds=self.lease_seconds))
+        until = utc_text(now + timedelta(seconds=self.lease_seconds))
 
         def claim(conn: sqlite3.Connection) -> list[Any]:
             rows = conn.execute(
                 "SELECT intent, run, state, booking_id, id FROM intents WHERE state = ? AND "
                 "(claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) "
                 "ORDER BY created_at, id LIMIT ?",
-                (IntentState.OPEN.value, _utc(now), self.replica, limit),
+                (IntentState.OPEN.value, utc_text(now), self.replica, limit),
             ).fetchall()
             conn.executemany(
                 "UPDATE intents SET claimed_by = ?, claimed_until = ? WHERE id = ?",
@@ -168,10 +159,24 @@ class SqliteIntents(SqliteFile):
         """Forget confirmed intents created before ``before``; return how many."""
         count = await self._write(
             "DELETE FROM intents WHERE state = ? AND created_at < ?",
-            (IntentState.CONFIRMED.value, _utc(before)),
+            (IntentState.CONFIRMED.value, utc_text(before)),
         )
         return max(count, 0)
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+def intent_row(
+    intent: ActivityIntent, run: str, moment: Callable[[datetime], Any]
+) -> tuple[Any, ...]:
+    """The values of ``INSERT INTO intents (id, run, kind, state, target, booking_id,
+    created_at, intent)`` for an open intent; ``moment`` writes the time (SQLite: UTC text,
+    PostgreSQL: the aware datetime)."""
+    return (
+        intent.id,
+        run,
+        intent.kind.value,
+        IntentState.OPEN.value,
+        intent.booking_id,
+        intent.booking_id,
+        moment(intent.created_at),
+        intent.model_dump_json(),
+    )

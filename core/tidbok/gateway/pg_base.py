@@ -24,6 +24,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -184,3 +185,8 @@ class PostgresBase:
         async with self.connect() as conn:
             cursor = await conn.execute(sql.encode(), params)
             return max(cursor.rowcount, 0)
+
+
+def as_is(moment: datetime) -> datetime:
+    """How PostgreSQL takes and gives back a time: the aware datetime itself (``timestamptz``)."""
+    return moment

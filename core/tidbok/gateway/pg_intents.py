@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from tidbok.events import ActivityIntent
-from tidbok.gateway.intent_store import IntentState, StoredIntent
-from tidbok.gateway.pg_base import PostgresBase
+from tidbok.gateway.intent_store import IntentState, StoredIntent, intent_row
+from tidbok.gateway.pg_base import PostgresBase, as_is
 
 #: Claim open (or pending) rows: skip rows another transaction holds, and rows another replica
 #: claimed whose lease has not run out (unless ``take_over``); ``{table}``, ``{order}`` and
@@ -44,16 +44,7 @@ class PostgresIntents(PostgresBase):
         await self._write(
             "INSERT INTO intents (id, run, kind, state, target, booking_id, created_at, intent) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                intent.id,
-                run,
-                intent.kind.value,
-                IntentState.OPEN.value,
-                intent.booking_id,
-                intent.booking_id,
-                intent.created_at,
-                intent.model_dump_json(),
-            ),
+            intent_row(intent, run, as_is),
         )
 
     async def drop_intent(self, intent_id: str) -> None:

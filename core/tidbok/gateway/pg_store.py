@@ -24,9 +24,9 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from tidbok.gateway.intent_store import IntentState
+from tidbok.gateway.pg_base import as_is
 from tidbok.gateway.pg_idempotency import PostgresIdempotency
 from tidbok.gateway.pg_intents import CLAIM, PostgresIntents
 from tidbok.gateway.store import DeliveryState, OutboxMessage, purge_in_batches
@@ -40,20 +40,6 @@ _INSERT_MESSAGE = (
     "INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body, created_at, state) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-
-
-def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
-    return (
-        message.id,
-        message.citizen,
-        message.kind,
-        message.unit,
-        message.unit_name,
-        message.subject,
-        message.body,
-        message.created_at,
-        DeliveryState.PENDING.value,
-    )
 
 
 class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
@@ -89,7 +75,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
-        await self._write(_INSERT_MESSAGE, _message_row(message))
+        await self._write(_INSERT_MESSAGE, message.insert_row(as_is))
 
     async def add_activity_message(
         self, message: OutboxMessage, intent_id: str, booking_id: str | None
@@ -97,7 +83,8 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
         """Store the message of an intent's write and confirm the intent, in one transaction."""
         async with self.connect() as conn, conn.transaction():
             await conn.execute(
-                (_INSERT_MESSAGE + " ON CONFLICT (id) DO NOTHING").encode(), _message_row(message)
+                (_INSERT_MESSAGE + " ON CONFLICT (id) DO NOTHING").encode(),
+                message.insert_row(as_is),
             )
             await conn.execute(
                 "UPDATE intents SET state = %s, booking_id = COALESCE(%s, booking_id), "
@@ -123,7 +110,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             },
         )
         rows.sort(key=lambda row: row[11])
-        return [OutboxMessage.from_row(row, _as_is) for row in rows]
+        return [OutboxMessage.from_row(row, as_is) for row in rows]
 
     async def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the inbox has stored the message (and forget the number, with a secret)."""
@@ -188,7 +175,7 @@ class PostgresGatewayStore(PostgresIntents, PostgresIdempotency):
             f"SELECT {_COLUMNS} FROM outbox WHERE citizen IN (%s, %s) ORDER BY seq DESC LIMIT %s",
             (citizen, pseudonym, limit),
         )
-        return [replace(OutboxMessage.from_row(row, _as_is), citizen=citizen) for row in rows]
+        return [replace(OutboxMessage.from_row(row, as_is), citizen=citizen) for row in rows]
 
     async def count_pending(self) -> int:
         """How many messages wait for delivery."""
@@ -212,8 +199,3 @@ _PURGE = (
     "WHERE (state = %s AND delivered_at < %s) OR (state = %s AND created_at < %s) "
     "LIMIT %s FOR UPDATE SKIP LOCKED)"
 )
-
-
-def _as_is(moment: datetime) -> datetime:
-    """PostgreSQL hands ``timestamptz`` values back as aware datetimes."""
-    return moment

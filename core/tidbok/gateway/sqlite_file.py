@@ -28,6 +28,7 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -192,3 +193,8 @@ def _create_private(path: Path) -> None:
             os.fchmod(descriptor, FILE_MODE)
     finally:
         os.close(descriptor)
+
+
+def utc_text(moment: datetime) -> str:
+    """A time as the SQLite store writes it: ISO 8601 in UTC."""
+    return moment.astimezone(UTC).isoformat()

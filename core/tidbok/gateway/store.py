@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +38,7 @@ from tidbok.gateway.idempotency_store import (
     idempotency_secret,
 )
 from tidbok.gateway.intent_store import IntentState, IntentStore, SqliteIntents
+from tidbok.gateway.sqlite_file import utc_text
 
 __all__ = [
     "BeginOutcome",
@@ -100,6 +101,21 @@ class OutboxMessage:
             state=DeliveryState(row[8]),
             attempts=int(row[9]),
             delivered_at=to_stockholm(moment(row[10])) if row[10] else None,
+        )
+
+    def insert_row(self, moment: Callable[[datetime], Any]) -> tuple[Any, ...]:
+        """The values of ``INSERT INTO outbox (id, citizen, kind, unit, unit_name, subject, body,
+        created_at, state)`` for a new, pending message; ``moment`` writes the time."""
+        return (
+            self.id,
+            self.citizen,
+            self.kind,
+            self.unit,
+            self.unit_name,
+            self.subject,
+            self.body,
+            moment(self.created_at),
+            DeliveryState.PENDING.value,
         )
 
     def wire(self) -> dict[str, Any]:
@@ -216,20 +232,6 @@ _PURGE = (
 )
 
 
-def _message_row(message: OutboxMessage) -> tuple[Any, ...]:
-    return (
-        message.id,
-        message.citizen,
-        message.kind,
-        message.unit,
-        message.unit_name,
-        message.subject,
-        message.body,
-        message.created_at.isoformat(),
-        DeliveryState.PENDING.value,
-    )
-
-
 class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
     """:class:`OutboxStore`, :class:`IntentStore` and :class:`IdempotencyStore` on one file.
 
@@ -256,7 +258,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
 
     async def add_message(self, message: OutboxMessage) -> None:
         """Store a new pending message; committed when this returns."""
-        await self._write("INSERT " + _INSERT_MESSAGE, _message_row(message))
+        await self._write("INSERT " + _INSERT_MESSAGE, message.insert_row(datetime.isoformat))
 
     async def add_activity_message(
         self, message: OutboxMessage, intent_id: str, booking_id: str | None
@@ -264,7 +266,8 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         """Store the message of an intent's write and confirm the intent, in one transaction."""
 
         def confirm(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, _message_row(message))
+            row = message.insert_row(datetime.isoformat)
+            conn.execute("INSERT OR IGNORE " + _INSERT_MESSAGE, row)
             conn.execute(
                 "UPDATE intents SET state = ?, booking_id = COALESCE(?, booking_id) WHERE id = ?",
                 (IntentState.CONFIRMED.value, booking_id, intent_id),
@@ -275,13 +278,13 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
     async def pending(self, limit: int) -> list[OutboxMessage]:
         """Claim up to ``limit`` pending messages, oldest first (claims by others excepted)."""
         now = self.clock.now()
-        until = _utc(now + timedelta(seconds=self.lease_seconds))
+        until = utc_text(now + timedelta(seconds=self.lease_seconds))
 
         def claim(conn: sqlite3.Connection) -> list[OutboxMessage]:
             rows = conn.execute(
                 _SELECT + "WHERE state = ? AND (claimed_until IS NULL OR claimed_until < ? "
                 "OR claimed_by = ?) ORDER BY seq LIMIT ?",
-                (DeliveryState.PENDING.value, _utc(now), self.replica, limit),
+                (DeliveryState.PENDING.value, utc_text(now), self.replica, limit),
             ).fetchall()
             messages = [OutboxMessage.from_row(row, datetime.fromisoformat) for row in rows]
             conn.executemany(
@@ -298,7 +301,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         def mark(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT citizen FROM outbox WHERE id = ?", (message_id,)).fetchone()
             pseudonym = self._pseudonym(row[0]) if row is not None else None
-            conn.execute(_MARK_DELIVERED, (_utc(at), pseudonym, message_id))
+            conn.execute(_MARK_DELIVERED, (utc_text(at), pseudonym, message_id))
 
         await self._run(mark)
 
@@ -310,7 +313,8 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         """
         if not messages:
             return
-        rows = [(_utc(at), self._pseudonym(message.citizen), message.id) for message in messages]
+        when = utc_text(at)
+        rows = [(when, self._pseudonym(message.citizen), message.id) for message in messages]
 
         def mark(conn: sqlite3.Connection) -> None:
             conn.executemany(_MARK_DELIVERED, rows)
@@ -350,7 +354,7 @@ class SqliteGatewayStore(SqliteIntents, SqliteIdempotency):
         The rows hold the citizen's personal identity number: after delivery they stay only for
         ``GET /v1/inbox`` during the retention (``gateway.inbox_retention``).
         """
-        return await purge_in_batches(self._write, _PURGE, _utc(before))
+        return await purge_in_batches(self._write, _PURGE, utc_text(before))
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[OutboxMessage]:
         async with self.db.execute(_SELECT + where, params) as cursor:
@@ -369,10 +373,6 @@ _MARK_DELIVERED = (
     "attempts = attempts + 1, last_error = NULL, citizen = COALESCE(?, citizen), "
     f"claimed_by = NULL, claimed_until = NULL WHERE id = ? AND state <> '{DeliveryState.DELIVERED}'"
 )
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
 
 
 async def purge_in_batches(
